@@ -1,0 +1,275 @@
+import { GraphQLClient } from "graphql-request";
+import { KeywardError } from "./errors.js";
+import {
+  getSdk,
+  type AcceptInvitationInput,
+  type ApiKeyQueryVariables,
+  type ApiKeysQueryVariables,
+  type ApiKeyUsageQueryVariables,
+  type AuditEventsQueryVariables,
+  type CancelInvitationInput,
+  type ConnectAgentInput,
+  type CreateApiKeyInput,
+  type DeleteApiKeyInput,
+  type DisableApiKeyInput,
+  type EnableApiKeyInput,
+  type InviteMemberInput,
+  type MembersQueryVariables,
+  type RemoveMemberInput,
+  type RenameApiKeyInput,
+  type RevokeApiKeyInput,
+  type RotateApiKeyInput,
+  type SignUpInput,
+  type UpdateMemberRoleInput,
+  type VerifyApiKeyInput,
+} from "./generated.js";
+import { paginate } from "./paginate.js";
+import { withRetries, type RetryPolicy } from "./retry.js";
+import type * as T from "./types.js";
+
+export { KeywardError } from "./errors.js";
+export type { KeywardErrorCode, KeywardErrorDetails, KeywardGraphQLError } from "./errors.js";
+export type * from "./types.js";
+export type {
+  AcceptInvitationInput,
+  AgentClient,
+  ApiKeyEnvironment,
+  ApiKeyKind,
+  ApiKeyQueryVariables,
+  ApiKeysQueryVariables,
+  ApiKeyStatus,
+  ApiKeyUsageQueryVariables,
+  ApiKeyVerificationCode,
+  AuditAction,
+  AuditEventsQueryVariables,
+  CancelInvitationInput,
+  ConnectAgentInput,
+  CreateApiKeyInput,
+  DeleteApiKeyInput,
+  DisableApiKeyInput,
+  EnableApiKeyInput,
+  InviteMemberInput,
+  MembersQueryVariables,
+  RemoveMemberInput,
+  RenameApiKeyInput,
+  RevokeApiKeyInput,
+  Role,
+  RotateApiKeyInput,
+  Scope,
+  SignUpInput,
+  UpdateMemberRoleInput,
+  VerifyApiKeyInput,
+} from "./generated.js";
+
+/** A `fetch`: `globalThis.fetch`, undici's, or a function that hands the request to a server in-process. */
+export type KeywardFetch = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface KeywardOptions {
+  /** Keyward's GraphQL endpoint, e.g. `https://keys.example.com/graphql`. */
+  url: string;
+  /**
+   * Sent as `X-API-Key` on every request. Only `signUp` and `acceptInvitation` work without one.
+   * @default undefined
+   */
+  apiKey?: string | undefined;
+  /**
+   * The fetch to send requests with (a proxy agent, a test double, a server's in-process handler).
+   * @default globalThis.fetch
+   */
+  fetch?: KeywardFetch | undefined;
+  /**
+   * Extra headers on every request (e.g. a tracing header). Do not send a second key here:
+   * Keyward refuses a request carrying two different keys.
+   * @default {}
+   */
+  headers?: Record<string, string> | undefined;
+  /**
+   * How many times a request is tried again after 429 (every operation) or 503 (queries only:
+   * a mutation that might have run is never repeated). Nothing else is retried.
+   * @default 2
+   */
+  maxRetries?: number | undefined;
+  /**
+   * The first wait when the server sends no `Retry-After`; it doubles per retry, with jitter.
+   * @default 250
+   */
+  retryDelayMs?: number | undefined;
+  /**
+   * The longest wait before a retry. When `Retry-After` asks for longer, the `KeywardError`
+   * is thrown at once, with `retryAfterSeconds` set, for the caller to schedule.
+   * @default 60000
+   */
+  maxRetryDelayMs?: number | undefined;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Aborts the request and any wait before a retry; the call then rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * The Keyward client. Every operation is a method: queries take their variables, mutations take
+ * their `input` object; each resolves to the operation's field (not the `{ data }` envelope) and
+ * rejects with a {@link KeywardError} carrying Keyward's `code`.
+ *
+ * ```ts
+ * const kw = new Keyward({ url: "https://keys.example.com/graphql", apiKey: process.env.KEYWARD_KEY });
+ * const { apiKey, secret } = await kw.createApiKey({ name: "CI", scopes: ["KEYS_READ"] });
+ * for await (const key of kw.paginate.apiKeys({ status: "ENABLED" })) console.log(key.maskedKey);
+ * ```
+ */
+export class Keyward {
+  readonly #sdk: ReturnType<typeof getSdk>;
+  readonly #policy: RetryPolicy;
+
+  constructor(options: KeywardOptions) {
+    const url = new URL(options.url).href;
+    const send: KeywardFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.apiKey) headers["x-api-key"] = options.apiKey;
+    this.#policy = {
+      maxRetries: nonNegative("maxRetries", options.maxRetries ?? 2),
+      retryDelayMs: nonNegative("retryDelayMs", options.retryDelayMs ?? 250),
+      maxRetryDelayMs: nonNegative("maxRetryDelayMs", options.maxRetryDelayMs ?? 60_000),
+    };
+    this.#sdk = getSdk(new GraphQLClient(url, { headers, fetch: guarded(send) }));
+  }
+
+  /** Who am I: the calling key, its owner, organization, role and what it may do now. Any valid key. */
+  async viewer(options?: CallOptions): Promise<T.Viewer> {
+    return (await this.#query(options, (signal) => this.#sdk.Viewer({}, undefined, signal))).viewer;
+  }
+  /** The calling key's organization. */
+  async organization(options?: CallOptions): Promise<T.Organization> {
+    return (await this.#query(options, (signal) => this.#sdk.Organization({}, undefined, signal))).organization;
+  }
+  /** One page of keys, newest first; without `status`, enabled and disabled keys. See {@link Keyward.paginate}. */
+  async apiKeys(variables: ApiKeysQueryVariables = {}, options?: CallOptions): Promise<T.ApiKeyConnection> {
+    return (await this.#query(options, (signal) => this.#sdk.ApiKeys(variables, undefined, signal))).apiKeys;
+  }
+  /** One key, or `null` when no such key is visible to the caller. */
+  async apiKey(variables: ApiKeyQueryVariables, options?: CallOptions): Promise<T.ApiKey | null> {
+    return (await this.#query(options, (signal) => this.#sdk.ApiKey(variables, undefined, signal))).apiKey;
+  }
+  /** Daily request counts of one key from `from` to `to` (UTC days, both included). */
+  async apiKeyUsage(variables: ApiKeyUsageQueryVariables, options?: CallOptions): Promise<T.ApiKeyUsageDay[]> {
+    return (await this.#query(options, (signal) => this.#sdk.ApiKeyUsage(variables, undefined, signal))).apiKeyUsage;
+  }
+  /** One page of the audit log, newest first. */
+  async auditEvents(variables: AuditEventsQueryVariables = {}, options?: CallOptions): Promise<T.AuditEventConnection> {
+    return (await this.#query(options, (signal) => this.#sdk.AuditEvents(variables, undefined, signal))).auditEvents;
+  }
+  /** One page of members, oldest first. */
+  async members(variables: MembersQueryVariables = {}, options?: CallOptions): Promise<T.MembershipConnection> {
+    return (await this.#query(options, (signal) => this.#sdk.Members(variables, undefined, signal))).members;
+  }
+  /** Pending invitations, newest first. */
+  async invitations(options?: CallOptions): Promise<T.Invitation[]> {
+    return (await this.#query(options, (signal) => this.#sdk.Invitations({}, undefined, signal))).invitations;
+  }
+
+  /** A new key. `secret` is the full key, shown this once. Without `scopes`: all the caller may do. */
+  async createApiKey(input: CreateApiKeyInput, options?: CallOptions): Promise<T.CreateApiKeyPayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.CreateApiKey({ input }, undefined, signal))).createApiKey;
+  }
+  async renameApiKey(input: RenameApiKeyInput, options?: CallOptions): Promise<T.RenameApiKeyPayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.RenameApiKey({ input }, undefined, signal))).renameApiKey;
+  }
+  /** Refused from the next request on, until enabled again. */
+  async disableApiKey(input: DisableApiKeyInput, options?: CallOptions): Promise<T.DisableApiKeyPayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.DisableApiKey({ input }, undefined, signal))).disableApiKey;
+  }
+  async enableApiKey(input: EnableApiKeyInput, options?: CallOptions): Promise<T.EnableApiKeyPayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.EnableApiKey({ input }, undefined, signal))).enableApiKey;
+  }
+  /** Permanent; the key stays listed with status `REVOKED`. */
+  async revokeApiKey(input: RevokeApiKeyInput, options?: CallOptions): Promise<T.RevokeApiKeyPayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.RevokeApiKey({ input }, undefined, signal))).revokeApiKey;
+  }
+  /** Removes the key; one used in the last 24 h fails with `CONFIRMATION_REQUIRED` unless `confirm: true`. */
+  async deleteApiKey(input: DeleteApiKeyInput, options?: CallOptions): Promise<T.DeleteApiKeyPayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.DeleteApiKey({ input }, undefined, signal))).deleteApiKey;
+  }
+  /** Same id, name and scopes, a new `secret`; the old one works for `gracePeriodSeconds` (default 0). */
+  async rotateApiKey(input: RotateApiKeyInput, options?: CallOptions): Promise<T.RotateApiKeyPayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.RotateApiKey({ input }, undefined, signal))).rotateApiKey;
+  }
+  /** Checks a key presented to your service (needs `KEYS_VERIFY`); never fails for a bad key: `{ valid: false, code }`. */
+  async verifyApiKey(input: VerifyApiKeyInput, options?: CallOptions): Promise<T.VerifyApiKeyPayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.VerifyApiKey({ input }, undefined, signal))).verifyApiKey;
+  }
+  /** A new organization, its admin and their first key (`secret`). Needs no key; only where sign-up is open. */
+  async signUp(input: SignUpInput, options?: CallOptions): Promise<T.SignUpPayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.SignUp({ input }, undefined, signal))).signUp;
+  }
+  /** An invitation and its one-time `code`, shown this once. */
+  async inviteMember(input: InviteMemberInput, options?: CallOptions): Promise<T.InviteMemberPayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.InviteMember({ input }, undefined, signal))).inviteMember;
+  }
+  async cancelInvitation(input: CancelInvitationInput, options?: CallOptions): Promise<T.CancelInvitationPayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.CancelInvitation({ input }, undefined, signal))).cancelInvitation;
+  }
+  /** Joins with an invitation code (needs no key); `secret` is the new member's first key. */
+  async acceptInvitation(input: AcceptInvitationInput, options?: CallOptions): Promise<T.AcceptInvitationPayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.AcceptInvitation({ input }, undefined, signal))).acceptInvitation;
+  }
+  async updateMemberRole(input: UpdateMemberRoleInput, options?: CallOptions): Promise<T.UpdateMemberRolePayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.UpdateMemberRole({ input }, undefined, signal))).updateMemberRole;
+  }
+  /** Removes a member; their personal keys are revoked at once. */
+  async removeMember(input: RemoveMemberInput, options?: CallOptions): Promise<T.RemoveMemberPayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.RemoveMember({ input }, undefined, signal))).removeMember;
+  }
+  /** A key of its own for an AI agent, and the command, link or connector URL its client needs. */
+  async connectAgent(input: ConnectAgentInput, options?: CallOptions): Promise<T.ConnectAgentPayload> {
+    return (await this.#mutation(options, (signal) => this.#sdk.ConnectAgent({ input }, undefined, signal))).connectAgent;
+  }
+
+  /**
+   * Every node of a connection, page after page (following `pageInfo.endCursor`):
+   * `for await (const key of kw.paginate.apiKeys({ status: "ENABLED" }))`. `first` sets the page size.
+   */
+  readonly paginate = {
+    apiKeys: (variables: Omit<ApiKeysQueryVariables, "after"> = {}, options?: CallOptions): AsyncGenerator<T.ApiKey, void, undefined> =>
+      paginate((after) => this.apiKeys({ ...variables, after }, options)),
+    members: (variables: Omit<MembersQueryVariables, "after"> = {}, options?: CallOptions): AsyncGenerator<T.Membership, void, undefined> =>
+      paginate((after) => this.members({ ...variables, after }, options)),
+    auditEvents: (
+      variables: Omit<AuditEventsQueryVariables, "after"> = {},
+      options?: CallOptions,
+    ): AsyncGenerator<T.AuditEvent, void, undefined> => paginate((after) => this.auditEvents({ ...variables, after }, options)),
+  };
+
+  #query<R>(options: CallOptions | undefined, run: (signal: AbortSignal | undefined) => Promise<R>): Promise<R> {
+    return withRetries(() => run(options?.signal), "query", this.#policy, options?.signal);
+  }
+  #mutation<R>(options: CallOptions | undefined, run: (signal: AbortSignal | undefined) => Promise<R>): Promise<R> {
+    return withRetries(() => run(options?.signal), "mutation", this.#policy, options?.signal);
+  }
+}
+
+/**
+ * graphql-request cannot tell a 200 that is not GraphQL (a wrong URL, a login page) from a
+ * network failure; say what answered instead.
+ */
+function guarded(send: KeywardFetch): typeof fetch {
+  return async (input, init) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const response = await send(url, init ?? {});
+    const type = response.headers.get("content-type") ?? "";
+    if (response.ok && !/json/i.test(type)) {
+      await response.body?.cancel();
+      throw new KeywardError(`${url} answered HTTP ${response.status} with ${type || "no content type"}, not a GraphQL response.`, {
+        code: "NETWORK_ERROR",
+        status: response.status,
+      });
+    }
+    return response;
+  };
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`Keyward: ${name} must be a number ≥ 0, not ${value}.`);
+  return name === "maxRetries" ? Math.floor(value) : value;
+}

@@ -1,0 +1,69 @@
+// What the client's methods return, named after the schema's types. Each is exactly what the
+// operation in sdk/operations selects, so a field the SDK does not ask for is not here.
+import type {
+  AcceptInvitationMutation,
+  ApiKeyFieldsFragment,
+  ApiKeysQuery,
+  ApiKeyUsageQuery,
+  AuditEventFieldsFragment,
+  AuditEventsQuery,
+  CancelInvitationMutation,
+  ConnectAgentMutation,
+  CreateApiKeyMutation,
+  DeleteApiKeyMutation,
+  DisableApiKeyMutation,
+  EnableApiKeyMutation,
+  InvitationFieldsFragment,
+  InviteMemberMutation,
+  MembersQuery,
+  MembershipFieldsFragment,
+  OrganizationFieldsFragment,
+  RemoveMemberMutation,
+  RenameApiKeyMutation,
+  RevokeApiKeyMutation,
+  RotateApiKeyMutation,
+  SignUpMutation,
+  UpdateMemberRoleMutation,
+  UserFieldsFragment,
+  VerifyApiKeyMutation,
+  ViewerQuery,
+} from "./generated.js";
+
+/** An API key as listed: never its secret. */
+export type ApiKey = ApiKeyFieldsFragment;
+export type User = UserFieldsFragment;
+export type Organization = OrganizationFieldsFragment;
+export type Membership = MembershipFieldsFragment;
+/** A pending invitation (its code is shown only once, by `inviteMember`). */
+export type Invitation = InvitationFieldsFragment;
+export type AuditEvent = AuditEventFieldsFragment;
+/** The calling key, its owner (null for service keys), organization, role and effective scopes. */
+export type Viewer = ViewerQuery["viewer"];
+export type ApiKeyUsageDay = ApiKeyUsageQuery["apiKeyUsage"][number];
+
+/** One page: `edges[].node`, and `pageInfo.endCursor` to pass as `after` for the next. */
+export type ApiKeyConnection = ApiKeysQuery["apiKeys"];
+export type MembershipConnection = MembersQuery["members"];
+export type AuditEventConnection = AuditEventsQuery["auditEvents"];
+
+/** `secret` is the full key, shown this once: store it now. */
+export type CreateApiKeyPayload = CreateApiKeyMutation["createApiKey"];
+/** `secret` is the new full key, shown this once; the old one works until the grace period ends. */
+export type RotateApiKeyPayload = RotateApiKeyMutation["rotateApiKey"];
+export type RenameApiKeyPayload = RenameApiKeyMutation["renameApiKey"];
+export type DisableApiKeyPayload = DisableApiKeyMutation["disableApiKey"];
+export type EnableApiKeyPayload = EnableApiKeyMutation["enableApiKey"];
+export type RevokeApiKeyPayload = RevokeApiKeyMutation["revokeApiKey"];
+export type DeleteApiKeyPayload = DeleteApiKeyMutation["deleteApiKey"];
+export type VerifyApiKeyPayload = VerifyApiKeyMutation["verifyApiKey"];
+/** `secret` is the new admin's first key, shown this once. */
+export type SignUpPayload = SignUpMutation["signUp"];
+/** `code` is the invitation's one-time code, shown this once: give it to the person. */
+export type InviteMemberPayload = InviteMemberMutation["inviteMember"];
+export type CancelInvitationPayload = CancelInvitationMutation["cancelInvitation"];
+/** `secret` is the new member's first personal key, shown this once. */
+export type AcceptInvitationPayload = AcceptInvitationMutation["acceptInvitation"];
+export type UpdateMemberRolePayload = UpdateMemberRoleMutation["updateMemberRole"];
+export type RemoveMemberPayload = RemoveMemberMutation["removeMember"];
+/** `secret` is the agent's key, shown this once (it is also inside `command`, `deeplink` or `connectorUrl`). */
+export type ConnectAgentPayload = ConnectAgentMutation["connectAgent"];

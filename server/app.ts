@@ -1,0 +1,42 @@
+import { firstBoot } from "./bootstrap.ts";
+import type { Config } from "./config.ts";
+import { openDatabase, type Database, type DatabaseOptions } from "./db.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import type { NewOrganization } from "./organizations.ts";
+import { createServices, type Services } from "./services.ts";
+import { createKeywardYoga, type KeywardYoga } from "./yoga.ts";
+
+export interface Keyward {
+  yoga: KeywardYoga;
+  db: Database;
+  services: Services;
+  /** Set on the boot that created the first organization; its `secret` is printed once. */
+  firstBoot: NewOrganization | null;
+  /** Flushes usage and closes the database. */
+  close(): Promise<void>;
+}
+
+/** Opens (and migrates) the database, runs first boot, and builds the server. */
+export async function startKeyward(
+  config: Config,
+  logger: Logger = createLogger(),
+  database: Partial<DatabaseOptions> = {},
+): Promise<Keyward> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...database });
+  const created = await firstBoot(db.prisma, config);
+  const services = createServices(db.prisma, config, { logger });
+  services.usage.start(config.usageFlushMs);
+  if (config.databaseUrl) await services.keyChanges.listen(config.databaseUrl);
+  return {
+    yoga: createKeywardYoga(services),
+    db,
+    services,
+    firstBoot: created,
+    close: async () => {
+      services.usage.stop();
+      await services.keyChanges.stop();
+      await services.usage.flush().catch(() => undefined);
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { AuthenticatedContext, RequestInfo } from "./context.ts";
+import type { AuditAction, Prisma } from "./generated/prisma/client.ts";
+
+/** Who did something: the key and person behind a request, and where it came from. */
+export interface Actor extends RequestInfo {
+  organizationId: string;
+  keyId: string | null;
+  userId: string | null;
+}
+
+export function actorOf(context: AuthenticatedContext): Actor {
+  const { principal, requestInfo } = context;
+  return { ...requestInfo, organizationId: principal.organizationId, keyId: principal.keyId, userId: principal.userId };
+}
+
+export interface AuditEntry {
+  action: AuditAction;
+  targetType?: "ApiKey" | "User" | "Organization" | "Invitation";
+  targetId?: string;
+  /** Names and ids only: never a secret, a hash or a full key. */
+  metadata?: Prisma.InputJsonObject;
+}
+
+/** Call inside the transaction that makes the change, so the change and its record commit together. */
+export async function recordAudit(tx: Prisma.TransactionClient, actor: Actor, entry: AuditEntry): Promise<void> {
+  await tx.auditEvent.create({
+    data: {
+      organizationId: actor.organizationId,
+      actorKeyId: actor.keyId,
+      actorUserId: actor.userId,
+      ip: actor.ip,
+      userAgent: actor.userAgent,
+      action: entry.action,
+      targetType: entry.targetType ?? null,
+      targetId: entry.targetId ?? null,
+      metadata: entry.metadata,
+    },
+  });
+}

@@ -1,0 +1,111 @@
+import pg from "pg";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import type { Logger } from "../logger.ts";
+import type { KeyCache } from "./cache.ts";
+
+export interface KeyChange {
+  keyIds?: string[];
+  userIds?: string[];
+}
+
+export const CHANNEL = "keyward_key_changes";
+// NOTIFY payloads are limited to 8000 bytes; past this, other instances flush everything.
+const MAX_PAYLOAD = 7_000;
+
+/**
+ * Spreads "this key (or this person's keys) changed" to every instance: NOTIFY inside the
+ * changing transaction (delivered on commit, atomically with the change), local invalidation
+ * right after the commit, and a LISTEN connection that applies other instances' changes.
+ */
+export class KeyChanges {
+  #listener: pg.Client | undefined;
+  #stopped = false;
+  #reconnectDelay = 100;
+
+  constructor(
+    private readonly cache: KeyCache,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** Runs `work` in a transaction; whatever it `touch`es is invalidated everywhere once it commits. */
+  async transaction<T>(
+    prisma: PrismaClient,
+    work: (tx: Prisma.TransactionClient, touch: (change: KeyChange) => void) => Promise<T>,
+  ): Promise<T> {
+    const touched = { keyIds: new Set<string>(), userIds: new Set<string>() };
+    const touch = (change: KeyChange) => {
+      for (const id of change.keyIds ?? []) touched.keyIds.add(id);
+      for (const id of change.userIds ?? []) touched.userIds.add(id);
+    };
+    const result = await prisma.$transaction(async (tx) => {
+      const value = await work(tx, touch);
+      if (touched.keyIds.size + touched.userIds.size > 0) {
+        await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${payload(touched)})`;
+      }
+      return value;
+    });
+    this.apply({ keyIds: [...touched.keyIds], userIds: [...touched.userIds] });
+    return result;
+  }
+
+  apply(change: KeyChange & { all?: boolean }): void {
+    if (change.all) return this.cache.clear();
+    if (change.keyIds?.length) this.cache.invalidateKeys(change.keyIds);
+    if (change.userIds?.length) this.cache.invalidateUsers(change.userIds);
+  }
+
+  /** PostgreSQL only (PGlite is one process, so local invalidation is all there is to do). */
+  async listen(databaseUrl: string): Promise<void> {
+    this.#stopped = false;
+    await this.#connect(databaseUrl);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    const client = this.#listener;
+    this.#listener = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  async #connect(databaseUrl: string): Promise<void> {
+    const client = new pg.Client({ connectionString: databaseUrl, keepAlive: true });
+    const lost = (reason: string) => {
+      if (this.#listener !== client) return;
+      this.#listener = undefined;
+      // Changes may have been missed while disconnected: forget everything.
+      this.cache.clear();
+      if (this.#stopped) return;
+      this.logger?.warn(`key change listener lost (${reason}); cache flushed, reconnecting`);
+      const delay = this.#reconnectDelay;
+      this.#reconnectDelay = Math.min(delay * 2, 5_000);
+      // A failed attempt calls `lost` itself, which schedules the next one.
+      setTimeout(() => void this.#connect(databaseUrl).catch(() => undefined), delay).unref();
+    };
+    client.on("notification", (message) => {
+      if (message.channel !== CHANNEL || !message.payload) return;
+      try {
+        this.apply(JSON.parse(message.payload) as KeyChange & { all?: boolean });
+      } catch {
+        this.cache.clear();
+      }
+    });
+    client.on("error", (error) => lost(error.message));
+    client.on("end", () => lost("connection ended"));
+    this.#listener = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      lost((error as Error).message);
+      void client.end().catch(() => undefined);
+      throw error;
+    }
+    this.cache.clear();
+    this.#reconnectDelay = 100;
+  }
+}
+
+function payload(touched: { keyIds: Set<string>; userIds: Set<string> }): string {
+  const text = JSON.stringify({ keyIds: [...touched.keyIds], userIds: [...touched.userIds] });
+  return text.length <= MAX_PAYLOAD ? text : JSON.stringify({ all: true });
+}

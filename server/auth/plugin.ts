@@ -1,0 +1,72 @@
+import type { Plugin } from "graphql-yoga";
+import { errorResponse, type AuthFailureCode } from "../errors.ts";
+import type { Services } from "../services.ts";
+import { clientAddress, type NodeServerContext } from "../request.ts";
+import { presentedKey } from "./headers.ts";
+import { parseKey } from "./key.ts";
+import type { Principal, Verification } from "./verify.ts";
+
+/** A principal, `null` for no key at all, or the refusal to send (401/403/429). */
+export type Authentication = Principal | null | Response;
+
+/**
+ * The request's key, verified (from memory when warm: then nothing is awaited). Failures are
+ * counted per client and per key id; a client that keeps failing gets 429 instead of 401, and
+ * valid keys are never held up.
+ */
+export function authenticate(
+  services: Services,
+  request: Request,
+  serverContext: unknown,
+  { allowQuery = false } = {},
+): Authentication | Promise<Authentication> {
+  const { verifier, rateLimits, config, metrics } = services;
+  const presented = presentedKey(request, { allowQuery });
+  if (presented.kind === "none") {
+    metrics.authentication("anonymous");
+    return null;
+  }
+  const refuse = async (code: AuthFailureCode, message?: string): Promise<Response> => {
+    const client = clientAddress(request, serverContext as NodeServerContext, config.trustProxy);
+    const id = code === "UNAUTHENTICATED" && presented.kind === "key" ? parseKey(presented.key)?.id : undefined;
+    try {
+      await rateLimits.authByClient.assertAllowed(client);
+      if (id) await rateLimits.authByKeyId.assertAllowed(id);
+    } catch (limited) {
+      metrics.authentication("rate_limited");
+      return errorResponse(limited);
+    }
+    metrics.authentication(code.toLowerCase());
+    await rateLimits.authByClient.fail(client);
+    if (id) await rateLimits.authByKeyId.fail(id);
+    return errorResponse(code, message);
+  };
+  if (presented.kind === "invalid") return refuse("UNAUTHENTICATED", presented.message);
+  const accept = (result: Verification): Authentication | Promise<Authentication> => {
+    if (!result.ok) return refuse(result.code);
+    metrics.authentication("valid");
+    services.usage.record(result.principal.keyId);
+    return result.principal;
+  };
+  const result = verifier.verify(presented.key);
+  return result instanceof Promise ? result.then(accept) : accept(result);
+}
+
+/**
+ * Authenticates every GraphQL request before its body is parsed: a request with a bad key
+ * costs no parsing or validation, and learns nothing about the schema. The result is kept
+ * per request for the context factory.
+ */
+export function useApiKeyAuth(services: Services, principals: WeakMap<Request, Principal | null>): Plugin {
+  return {
+    onRequest({ request, url, endResponse, serverContext }) {
+      if (url.pathname !== "/graphql") return;
+      const settle = (outcome: Authentication) => {
+        if (outcome instanceof Response) return endResponse(outcome);
+        principals.set(request, outcome);
+      };
+      const outcome = authenticate(services, request, serverContext);
+      return outcome instanceof Promise ? outcome.then(settle) : settle(outcome);
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { ApiKeyEnvironment, ApiKeyKind, PrismaClient, Role } from "../generated/prisma/client.ts";
+import type { AuthFailureCode } from "../errors.ts";
+import type { KeyCache, KeyRecord } from "./cache.ts";
+import { parseKey, secretMatches, type ParsedKey } from "./key.ts";
+import { effectiveScopes, type Scope } from "./scopes.ts";
+
+/** Who a verified key speaks for, with its permissions as they are right now. */
+export interface Principal {
+  keyId: string;
+  keyName: string;
+  kind: ApiKeyKind;
+  environment: ApiKeyEnvironment;
+  organizationId: string;
+  /** The owner of a PERSONAL key; `null` for SERVICE keys, which belong to the organization. */
+  userId: string | null;
+  role: Role | null;
+  /** Stored scopes ∩ the owner's current role. */
+  scopes: ReadonlySet<Scope>;
+  /** May act on every key of the organization: admins' keys and SERVICE keys. */
+  organizationWide: boolean;
+}
+
+export type Verification =
+  | { ok: true; principal: Principal }
+  | { ok: false; code: AuthFailureCode; keyId?: string; organizationId?: string };
+
+const UNAUTHENTICATED: Verification = { ok: false, code: "UNAUTHENTICATED" };
+
+/**
+ * parse → checksum → find by id (memory first) → constant-time hash comparison → status,
+ * expiry, owner's membership. The secret is checked before anything about the key is
+ * revealed, so knowing an id tells nothing.
+ */
+export class Verifier {
+  constructor(
+    private readonly prisma: PrismaClient,
+    readonly cache: KeyCache,
+  ) {}
+
+  /** Synchronous when the key is in memory (the common case), so a warm request awaits nothing. */
+  verify(presented: string, now = Date.now()): Verification | Promise<Verification> {
+    const parsed = parseKey(presented);
+    if (!parsed) return UNAUTHENTICATED;
+    const cached = this.cache.get(parsed.id);
+    if (cached !== undefined) return check(cached, parsed, now);
+    const epoch = this.cache.epoch();
+    return loadKeyRecord(this.prisma, parsed.id).then((record) => {
+      this.cache.set(parsed.id, record, epoch);
+      return check(record, parsed, now);
+    });
+  }
+}
+
+function check(key: KeyRecord | null, parsed: ParsedKey, now: number): Verification {
+  if (!key || key.environment.toLowerCase() !== parsed.environment) return UNAUTHENTICATED;
+
+  const current = secretMatches(parsed.secret, key.secretHash);
+  const previous =
+    key.previousSecretHash !== null &&
+    key.previousSecretExpiresAt !== null &&
+    key.previousSecretExpiresAt > now &&
+    secretMatches(parsed.secret, key.previousSecretHash);
+  if (!current && !previous) return UNAUTHENTICATED;
+
+  const refused = (code: AuthFailureCode): Verification => ({ ok: false, code, keyId: key.id, organizationId: key.organizationId });
+  if (key.status === "REVOKED") return refused("API_KEY_REVOKED");
+  if (key.status === "DISABLED") return refused("API_KEY_DISABLED");
+  if (key.expiresAt !== null && key.expiresAt <= now) return refused("API_KEY_EXPIRED");
+  const role = key.kind === "PERSONAL" ? key.ownerRole : null;
+  // A personal key never outlives its owner's place in the organization.
+  if (key.kind === "PERSONAL" && role === null) return refused("API_KEY_REVOKED");
+
+  // Built once per cached record: a change replaces the record, and with it this.
+  key.principal ??= {
+    keyId: key.id,
+    keyName: key.name,
+    kind: key.kind,
+    environment: key.environment,
+    organizationId: key.organizationId,
+    userId: key.kind === "PERSONAL" ? key.ownerId : null,
+    role,
+    scopes: effectiveScopes(key.scopes, role),
+    organizationWide: key.kind === "SERVICE" || role === "ADMIN",
+  };
+  return { ok: true, principal: key.principal };
+}
+
+interface KeyRow extends Omit<KeyRecord, "previousSecretExpiresAt" | "expiresAt" | "principal"> {
+  previousSecretExpiresAt: Date | null;
+  expiresAt: Date | null;
+}
+
+/** One round trip: the key and its owner's role in the key's organization. */
+export async function loadKeyRecord(prisma: PrismaClient, id: string): Promise<KeyRecord | null> {
+  const rows = await prisma.$queryRaw<KeyRow[]>`
+    SELECT k."id", k."name", k."kind"::text AS "kind", k."environment"::text AS "environment",
+           k."organizationId", k."ownerId", k."scopes", k."status"::text AS "status",
+           k."secretHash", k."previousSecretHash", k."previousSecretExpiresAt", k."expiresAt",
+           m."role"::text AS "ownerRole"
+    FROM "ApiKey" k
+    LEFT JOIN "Membership" m ON m."userId" = k."ownerId" AND m."organizationId" = k."organizationId"
+    WHERE k."id" = ${id}`;
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    ...row,
+    previousSecretExpiresAt: row.previousSecretExpiresAt?.getTime() ?? null,
+    expiresAt: row.expiresAt?.getTime() ?? null,
+  };
+}

@@ -1,0 +1,65 @@
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "../config.ts";
+import { keysCommand } from "./keys.ts";
+import { UsageError } from "./usage.ts";
+
+const HELP = `keyward — a self-hostable API key service
+
+Usage:
+  keyward start                          run the server (what \`npm start\` runs)
+  keyward migrate                        apply pending database migrations and exit
+  keyward init --org <name> --email <e>  create an organization and its admin; prints the admin key once
+  keyward keys create --name <n> [--scopes A,B] [--env live|test] [--kind personal|service]
+  keyward keys list [--status enabled|disabled|revoked]
+  keyward keys rotate <id> [--grace <seconds>]
+  keyward keys revoke <id>
+
+Options for \`keys\` (they talk to a running Keyward through @keyward/sdk):
+  --url <url>     Keyward's GraphQL URL   (default: $KEYWARD_URL, else http://localhost:$PORT/graphql)
+  --key <key>     the API key to act with (default: $KEYWARD_KEY)
+  --json          print JSON instead of text
+
+Configuration comes from environment variables (see README). Exit codes: 0 done,
+1 refused or failed (the error code is printed), 2 wrong usage.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(HELP + "\n");
+    return 0;
+  }
+  switch (command) {
+    case "start":
+      await import("../main.ts");
+      return -1;
+    case "migrate":
+      return (await import("./database.ts")).migrateCommand(loadConfig());
+    case "init": {
+      const { values } = parseArgs({ args: rest, options: { org: { type: "string" }, email: { type: "string" } }, strict: true });
+      if (!values.org || !values.email) throw new UsageError("init needs --org <name> and --email <admin email>.");
+      return (await import("./database.ts")).initCommand(loadConfig(), values.org, values.email);
+    }
+    case "keys":
+      return keysCommand(rest);
+    default:
+      throw new UsageError(`Unknown command "${command}". Run \`keyward --help\`.`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string })?.code?.startsWith?.("ERR_PARSE_ARGS")) {
+      process.stderr.write(`keyward: ${(error as Error).message}\n`);
+      process.exit(2);
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`keyward: configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`keyward: ${(error as Error)?.message ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

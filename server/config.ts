@@ -1,0 +1,116 @@
+import { resolve } from "node:path";
+
+/** Keyward's configuration, read from environment variables and validated once at start. */
+export interface Config {
+  port: number;
+  host: string;
+  production: boolean;
+  /** `postgresql://…`; when absent, embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  publicUrl: string;
+  signup: "open" | "closed";
+  usageFlushMs: number;
+  trustProxy: boolean;
+  logLevel: "debug" | "info" | "warn" | "error";
+  /** Refuse plain HTTP with 403 HTTPS_REQUIRED (TLS of our own, or a trusted proxy's). */
+  requireHttps: boolean;
+  tls: { certFile: string; keyFile: string } | null;
+  /** Browser origins allowed by CORS; empty: CORS closed. */
+  corsOrigins: string[];
+  maxBodyBytes: number;
+  introspection: boolean;
+  graphiql: boolean;
+  /** Prometheus metrics at /metrics. */
+  metrics: boolean;
+  /** First boot: the organization and admin that the first key is issued to. */
+  bootstrap: { organizationName: string; adminEmail: string };
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const production = env.NODE_ENV === "production";
+  const port = integer(env, "PORT", 4000, 0, 65535);
+  const host = env.HOST || (production ? "0.0.0.0" : "127.0.0.1");
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL must start with postgresql:// (leave it unset for the embedded database).");
+  }
+  const publicUrl = (env.KEYWARD_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, "");
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError(`KEYWARD_PUBLIC_URL must be an absolute URL, got "${publicUrl}".`);
+  }
+  return {
+    port,
+    host,
+    production,
+    databaseUrl,
+    dataDir: resolve(env.KEYWARD_DATA_DIR || ".keyward"),
+    publicUrl,
+    signup: oneOf(env, "KEYWARD_SIGNUP", ["closed", "open"] as const, "closed"),
+    usageFlushMs: integer(env, "KEYWARD_USAGE_FLUSH_MS", 10_000, 100, 3_600_000),
+    trustProxy: oneOf(env, "KEYWARD_TRUST_PROXY", ["false", "true"] as const, "false") === "true",
+    logLevel: oneOf(env, "KEYWARD_LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
+    requireHttps: boolean(env, "KEYWARD_REQUIRE_HTTPS", production),
+    tls: tls(env),
+    corsOrigins: origins(env),
+    maxBodyBytes: integer(env, "KEYWARD_MAX_BODY_BYTES", 1_048_576, 1_024, 104_857_600),
+    introspection: boolean(env, "KEYWARD_INTROSPECTION", !production),
+    graphiql: boolean(env, "KEYWARD_GRAPHIQL", !production),
+    metrics: boolean(env, "KEYWARD_METRICS", true),
+    bootstrap: {
+      organizationName: env.KEYWARD_ORG_NAME || "My Organization",
+      adminEmail: env.KEYWARD_ADMIN_EMAIL || "admin@localhost",
+    },
+  };
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!(values as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${values.join(", ")}, got "${raw}".`);
+  }
+  return raw as T;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  return oneOf(env, name, ["true", "false"] as const, fallback ? "true" : "false") === "true";
+}
+
+function tls(env: Env): Config["tls"] {
+  const certFile = env.KEYWARD_TLS_CERT;
+  const keyFile = env.KEYWARD_TLS_KEY;
+  if (!certFile && !keyFile) return null;
+  if (!certFile || !keyFile) throw new ConfigError("KEYWARD_TLS_CERT and KEYWARD_TLS_KEY go together: set both or neither.");
+  return { certFile, keyFile };
+}
+
+function origins(env: Env): string[] {
+  const raw = env.KEYWARD_CORS_ORIGINS?.trim();
+  if (!raw) return [];
+  return raw.split(",").map((origin) => {
+    const trimmed = origin.trim().replace(/\/+$/, "");
+    try {
+      if (new URL(trimmed).origin !== trimmed) throw new Error();
+    } catch {
+      throw new ConfigError(`KEYWARD_CORS_ORIGINS must list origins like https://app.example.com, got "${origin.trim()}".`);
+    }
+    return trimmed;
+  });
+}

@@ -1,0 +1,33 @@
+import type { YogaInitialContext } from "graphql-yoga";
+import type { Principal } from "./auth/verify.ts";
+import { describeRequest, type NodeServerContext, type RequestInfo } from "./request.ts";
+import type { Services } from "./services.ts";
+
+export type { RequestInfo } from "./request.ts";
+
+interface BaseContext extends Services {
+  requestInfo: RequestInfo;
+}
+
+export interface AnonymousContext extends BaseContext {
+  principal: null;
+}
+
+export interface AuthenticatedContext extends BaseContext {
+  principal: Principal;
+}
+
+export type Context = AnonymousContext | AuthenticatedContext;
+
+/**
+ * The key was resolved once, before parsing (server/auth/plugin.ts): a key that is present but
+ * not valid never gets here. No key gives an anonymous context, which scope-auth turns into
+ * 401 on every field that needs one.
+ */
+export function contextFactory(services: Services, principals: WeakMap<Request, Principal | null>) {
+  return (initial: YogaInitialContext & NodeServerContext): Context => {
+    const requestInfo = describeRequest(initial.request, initial, services.config.trustProxy);
+    const principal = principals.get(initial.request) ?? null;
+    return principal ? { ...services, requestInfo, principal } : { ...services, requestInfo, principal: null };
+  };
+}

@@ -1,0 +1,124 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "./generated/prisma/client.ts";
+import { migrate, type SqlConnection } from "./migrate.ts";
+
+export type Prisma = PrismaClient;
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: "pglite" | "postgresql";
+  /** The names of the migrations applied while opening. */
+  migrated: string[];
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** `postgresql://…`: use that server. Otherwise PGlite, embedded, in `dataDir`. */
+  databaseUrl?: string;
+  /** PGlite data directory; `undefined` keeps the database in memory. */
+  dataDir?: string;
+  /** A PGlite data directory dump (`dumpDataDir`) to start from, so tests skip initdb. */
+  loadDataDir?: Blob | File;
+  /** Called with every SQL statement Prisma sends (tests count database round trips with it). */
+  onQuery?: (sql: string) => void;
+}
+
+// A burst of writes queues for the pool's connections: wait for one rather than fail at 2 s.
+const transactionOptions = { maxWait: 10_000, timeout: 20_000 };
+
+function prismaClient(adapter: PrismaPg | PrismaPGlite, onQuery?: (sql: string) => void): PrismaClient {
+  if (!onQuery) return new PrismaClient({ adapter, transactionOptions });
+  const prisma = new PrismaClient({ adapter, transactionOptions, log: [{ emit: "event", level: "query" }] });
+  prisma.$on("query", (event) => onQuery(event.query));
+  return prisma;
+}
+
+/** Opens the one database of the process, applying pending migrations before anything uses it. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.onQuery) : openPGlite(options);
+}
+
+async function openPGlite({ dataDir, loadDataDir, onQuery }: DatabaseOptions): Promise<Database> {
+  const unlock = dataDir ? await lockDataDir(dataDir) : async () => undefined;
+  const pglite = new PGlite(dataDir, loadDataDir ? { loadDataDir } : {});
+  await pglite.waitReady;
+  const migrated = await migrate({
+    exec: async (sql) => void (await pglite.exec(sql)),
+    query: async <T>(sql: string, params?: unknown[]) => (await pglite.query<T>(sql, params)).rows,
+  });
+  const prisma = prismaClient(new PrismaPGlite(pglite), onQuery);
+  return {
+    prisma,
+    kind: "pglite",
+    migrated,
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+      await unlock();
+    },
+  };
+}
+
+async function openPostgres(connectionString: string, onQuery?: (sql: string) => void): Promise<Database> {
+  const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000 });
+  const client = await pool.connect();
+  let migrated: string[];
+  try {
+    migrated = await migrate(pgConnection(client));
+  } finally {
+    client.release();
+  }
+  const prisma = prismaClient(new PrismaPg(pool), onQuery);
+  return {
+    prisma,
+    kind: "postgresql",
+    migrated,
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+export function pgConnection(client: pg.ClientBase): SqlConnection {
+  return {
+    exec: async (sql) => void (await client.query(sql)),
+    query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
+  };
+}
+
+/**
+ * PGlite is a single-process database: two processes on one data directory would corrupt it.
+ * A pid file beside the directory refuses a second Keyward; a stale one (process gone, e.g.
+ * after kill -9) is taken over.
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const lockFile = `${dataDir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lockFile, String(process.pid), { flag: "wx" });
+      return () => rm(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const pid = Number(await readFile(lockFile, "utf8").catch(() => ""));
+      if (pid && pid !== process.pid && isRunning(pid)) {
+        throw new Error(`Another Keyward (pid ${pid}) is using ${dataDir}; stop it first, or set KEYWARD_DATA_DIR.`);
+      }
+      await rm(lockFile, { force: true });
+    }
+  }
+  throw new Error(`Could not lock ${dataDir}.`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

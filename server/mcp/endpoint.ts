@@ -1,0 +1,81 @@
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
+import type { Plugin } from "graphql-yoga";
+import { presentedKey } from "../auth/headers.ts";
+import { authenticate } from "../auth/plugin.ts";
+import type { Principal } from "../auth/verify.ts";
+import { errorResponse } from "../errors.ts";
+import { schema } from "../schema/index.ts";
+import type { Services } from "../services.ts";
+import { loadTools, toolsFor, type Tool } from "./tools.ts";
+
+export const MCP_PATH = "/mcp";
+
+/** Runs a GraphQL request through the same server (auth, scopes, limits and all). */
+export type Execute = (key: string, document: string, variables: Record<string, unknown>) => Promise<Response>;
+
+/**
+ * `/mcp`: a Model Context Protocol server (Streamable HTTP, stateless) whose tools are the SDK's
+ * operations. It takes the same keys, and on this endpoint only also `?api_key=` (connector
+ * URLs need it). No key or a bad key is refused before any tool is listed.
+ */
+export function useMcp(services: Services, execute: Execute): Plugin {
+  const tools = loadTools(schema);
+  return {
+    onRequest({ url, request, endResponse, serverContext }) {
+      if (url.pathname !== MCP_PATH) return;
+      return handle(request, serverContext).then(endResponse);
+    },
+  };
+
+  async function handle(request: Request, serverContext: unknown): Promise<Response> {
+    const principal = await authenticate(services, request, serverContext, { allowQuery: true });
+    if (principal instanceof Response) return principal;
+    if (!principal) return errorResponse("UNAUTHENTICATED", "An API key is required.");
+    // The key authenticated: the tools run as GraphQL requests with that same key.
+    const presented = presentedKey(request, { allowQuery: true });
+    const key = presented.kind === "key" ? presented.key : "";
+
+    const server = mcpServer(toolsFor(tools, principal), principal, key);
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(request);
+    } finally {
+      void server.close();
+    }
+  }
+
+  function mcpServer(visible: Tool[], principal: Principal, key: string): Server {
+    const server = new Server(
+      { name: "keyward", version: "0.1.0" },
+      {
+        capabilities: { tools: {} },
+        instructions: `Keyward API key service. You act as the key "${principal.keyName}" with scopes: ${[...principal.scopes].join(", ") || "none"}.`,
+      },
+    );
+    server.setRequestHandler(ListToolsRequestSchema, () => ({
+      tools: visible.map((tool) => ({
+        name: tool.name,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        annotations: { readOnlyHint: tool.kind === "query", destructiveHint: /^(revoke|delete|remove)_/.test(tool.name) },
+      })),
+    }));
+    server.setRequestHandler(CallToolRequestSchema, async (call) => {
+      const tool = tools.find((t) => t.name === call.params.name);
+      if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${call.params.name}`);
+      const response = await execute(key, tool.document, call.params.arguments ?? {});
+      const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+      if (body.errors?.length) {
+        const [first] = body.errors;
+        const error = { code: first?.extensions?.code ?? "INTERNAL_SERVER_ERROR", message: first?.message ?? "Failed." };
+        return { isError: true, content: [{ type: "text" as const, text: JSON.stringify({ error }) }], structuredContent: { error } };
+      }
+      const data = body.data ?? {};
+      return { content: [{ type: "text" as const, text: JSON.stringify(data, null, 2) }], structuredContent: data };
+    });
+    return server;
+  }
+}

@@ -1,0 +1,34 @@
+import { Counter, Registry } from "prom-client";
+import type { KeyCache } from "./auth/cache.ts";
+
+export interface Metrics {
+  registry: Registry;
+  /** One authentication attempt: `valid`, `anonymous`, `rate_limited`, or the refusal code in lower case. */
+  authentication(outcome: string): void;
+}
+
+/** Keyward's own metrics, beside Yoga's request metrics, in one registry per server. */
+export function createMetrics(cache: KeyCache): Metrics {
+  const registry = new Registry();
+  const authentications = new Counter({
+    name: "keyward_authentications_total",
+    help: "Authentication attempts by outcome.",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
+  for (const [name, help, read] of [
+    ["keyward_key_cache_hits_total", "Key verifications answered from memory.", () => cache.hits],
+    ["keyward_key_cache_misses_total", "Key verifications that read the database.", () => cache.misses],
+  ] as const) {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  }
+  return { registry, authentication: (outcome) => authentications.inc({ outcome }) };
+}

@@ -1,0 +1,28 @@
+import type { Plugin } from "graphql-yoga";
+import type { Logger } from "./logger.ts";
+
+/** One JSON line per request: method, path, operation, status, duration (keys never: see logger.ts). */
+export function useRequestLog(logger: Logger): Plugin {
+  const started = new WeakMap<Request, number>();
+  const operations = new WeakMap<Request, string>();
+  return {
+    onRequest({ request }) {
+      started.set(request, performance.now());
+    },
+    onParams({ request, params }) {
+      if (params.operationName) operations.set(request, params.operationName.slice(0, 100));
+    },
+    onResponse({ request, response }) {
+      const start = started.get(request);
+      const path = new URL(request.url).pathname;
+      if (path === "/healthz" || path === "/readyz" || path === "/metrics") return;
+      logger.info("request", {
+        method: request.method,
+        path,
+        operation: operations.get(request) ?? null,
+        status: response.status,
+        ms: start === undefined ? null : Math.round((performance.now() - start) * 10) / 10,
+      });
+    },
+  };
+}

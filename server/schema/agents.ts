@@ -1,0 +1,68 @@
+import { agentClients, agentNames, agentSetup, type AgentSetup } from "../agents.ts";
+import { issueKey, validName } from "../apiKeys.ts";
+import { actorOf } from "../audit.ts";
+import type { Scope } from "../auth/scopes.ts";
+import { builder } from "../builder.ts";
+import { forbidden } from "../errors.ts";
+import type { ApiKey as ApiKeyRow } from "../generated/prisma/client.ts";
+import { ApiKey } from "./apiKey.ts";
+import { ScopeEnum } from "./enums.ts";
+
+const AgentClientEnum = builder.enumType("AgentClient", { values: agentClients });
+
+// What an agent gets unless asked otherwise: reading, never changing.
+const READ_SCOPES: Scope[] = ["ORG_READ", "MEMBERS_READ", "KEYS_READ", "AUDIT_READ"];
+
+const ConnectAgentInput = builder.inputType("ConnectAgentInput", {
+  fields: (t) => ({
+    client: t.field({ type: AgentClientEnum, required: true }),
+    name: t.string({ description: 'The name of the key; default "<client> agent".' }),
+    scopes: t.field({ type: [ScopeEnum], description: "Default: the caller's read scopes. Never more than the caller may do." }),
+  }),
+});
+
+const ConnectAgentPayload = builder.objectRef<AgentSetup & { apiKey: ApiKeyRow; secret: string }>("ConnectAgentPayload").implement({
+  description: "A key made for one agent (revocable alone) and what that client needs to use it.",
+  fields: (t) => ({
+    apiKey: t.expose("apiKey", { type: ApiKey }),
+    secret: t.exposeString("secret", { description: "The agent's key, shown once (it is also inside the command, link or URL)." }),
+    mcpUrl: t.exposeString("mcpUrl"),
+    command: t.exposeString("command", { nullable: true }),
+    deeplink: t.exposeString("deeplink", { nullable: true }),
+    connectorUrl: t.exposeString("connectorUrl", { nullable: true }),
+    instructions: t.exposeString("instructions"),
+  }),
+});
+
+builder.mutationField("connectAgent", (t) =>
+  t.withAuth({ scope: "KEYS_WRITE" }).field({
+    type: ConnectAgentPayload,
+    description: "Creates a key for an AI agent and returns the ready command, link or connector URL for its client.",
+    args: { input: t.arg({ type: ConnectAgentInput, required: true }) },
+    resolve: async (_root, { input }, context) => {
+      const { principal, config } = context;
+      const requested = input.scopes ? [...new Set<Scope>(input.scopes)] : READ_SCOPES.filter((s) => principal.scopes.has(s));
+      const beyond = requested.filter((s) => !principal.scopes.has(s));
+      if (beyond.length > 0) throw forbidden(`The calling key may not grant ${beyond.join(", ")}.`);
+      const name = validName(input.name ?? `${agentNames[input.client]} agent`);
+      const created = await context.keyChanges.transaction(context.prisma, async (tx, touch) => {
+        const result = await issueKey(
+          tx,
+          actorOf(context),
+          {
+            kind: principal.userId ? "PERSONAL" : "SERVICE",
+            ownerId: principal.userId,
+            name,
+            environment: "LIVE",
+            scopes: requested,
+            expiresAt: null,
+          },
+          "AGENT_CONNECTED",
+        );
+        touch({ keyIds: [result.apiKey.id] });
+        return result;
+      });
+      return { ...created, ...agentSetup(input.client, config.publicUrl, created.secret) };
+    },
+  }),
+);

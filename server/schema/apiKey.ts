@@ -1,0 +1,105 @@
+import { maskKey } from "../auth/key.ts";
+import { isScope } from "../auth/scopes.ts";
+import type { Principal } from "../auth/verify.ts";
+import { builder } from "../builder.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { ApiKeyEnvironmentEnum, ApiKeyKindEnum, ApiKeyStatusEnum, ScopeEnum } from "./enums.ts";
+
+const DAY_MS = 86_400_000;
+
+export const ApiKey = builder.prismaObject("ApiKey", {
+  description: "An API key. Never carries its secret or hash: the full key is shown once, when created or rotated.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The public part of the key, as it appears in the key itself." }),
+    name: t.exposeString("name"),
+    kind: t.expose("kind", { type: ApiKeyKindEnum }),
+    environment: t.expose("environment", { type: ApiKeyEnvironmentEnum }),
+    status: t.expose("status", { type: ApiKeyStatusEnum }),
+    scopes: t.field({
+      type: [ScopeEnum],
+      description: "The scopes stored on the key; it may do less when its owner's role allows less.",
+      select: { scopes: true },
+      resolve: (key) => key.scopes.filter(isScope),
+    }),
+    maskedKey: t.string({
+      description: "A form safe to display: kw_live_<id>_…<last four>.",
+      select: { environment: true, lastFour: true },
+      resolve: (key) => maskKey(key.environment === "LIVE" ? "live" : "test", key.id, key.lastFour),
+    }),
+    owner: t.relation("owner", { nullable: true, description: "The user a PERSONAL key belongs to." }),
+    createdBy: t.relation("createdBy", { nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true }),
+    lastUsedAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "Last successful use; includes uses not yet written to the database on this instance.",
+      select: { lastUsedAt: true },
+      resolve: (key, _args, { usage }) => usage.lastUsedAt(key.id, key.lastUsedAt),
+    }),
+    usedInLast24Hours: t.boolean({
+      select: { lastUsedAt: true },
+      resolve: (key, _args, { usage }) => {
+        const last = usage.lastUsedAt(key.id, key.lastUsedAt);
+        return last !== null && Date.now() - last.getTime() < DAY_MS;
+      },
+    }),
+  }),
+});
+
+/** The keys a principal may see: all of its organization's, or (members) only their own. */
+export function visibleKeys(principal: Principal): Prisma.ApiKeyWhereInput {
+  return principal.organizationWide
+    ? { organizationId: principal.organizationId }
+    : { organizationId: principal.organizationId, kind: "PERSONAL", ownerId: principal.userId ?? "" };
+}
+
+builder.queryFields((t) => ({
+  apiKeys: t.withAuth({ scope: "KEYS_READ" }).prismaConnection(
+    {
+      type: "ApiKey",
+      cursor: "createdAt_id",
+      description: "Newest first. Without `status`, enabled and disabled keys; revoked keys only when asked for.",
+      args: {
+        status: t.arg({ type: ApiKeyStatusEnum }),
+        environment: t.arg({ type: ApiKeyEnvironmentEnum }),
+        kind: t.arg({ type: ApiKeyKindEnum }),
+        ownerId: t.arg.id(),
+        unusedSince: t.arg({
+          type: "DateTime",
+          description: "Only keys not used since this time (never-used keys included): candidates for clean-up.",
+        }),
+      },
+      resolve: (query, _root, args, { prisma, principal, usage }) => {
+        const where: Prisma.ApiKeyWhereInput = {
+          ...visibleKeys(principal),
+          status: args.status ?? { in: ["ENABLED", "DISABLED"] },
+          ...(args.environment ? { environment: args.environment } : {}),
+          ...(args.kind ? { kind: args.kind } : {}),
+        };
+        const and: Prisma.ApiKeyWhereInput[] = [];
+        if (args.ownerId) and.push({ ownerId: String(args.ownerId) });
+        if (args.unusedSince) {
+          and.push({ OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: args.unusedSince } }] });
+          const seen = usage.usedSince(args.unusedSince);
+          if (seen.length > 0) and.push({ id: { notIn: seen } });
+        }
+        return prisma.apiKey.findMany({
+          ...query,
+          where: { ...where, AND: and },
+          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        });
+      },
+    },
+    { name: "ApiKeyConnection" },
+    { name: "ApiKeyEdge" },
+  ),
+  apiKey: t.withAuth({ scope: "KEYS_READ" }).prismaField({
+    type: "ApiKey",
+    nullable: true,
+    description: "null when no such key is visible to the caller (other organizations' keys never are).",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, { id }, { prisma, principal }) =>
+      prisma.apiKey.findFirst({ ...query, where: { ...visibleKeys(principal), id: String(id) } }),
+  }),
+}));

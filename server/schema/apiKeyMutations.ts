@@ -1,0 +1,214 @@
+import { issueKey, MAX_GRACE_SECONDS, rotateKey, validExpiry, validName } from "../apiKeys.ts";
+import { actorOf, recordAudit } from "../audit.ts";
+import type { Scope } from "../auth/scopes.ts";
+import { builder } from "../builder.ts";
+import type { AuthenticatedContext } from "../context.ts";
+import { badInput, forbidden, KeywardError, notFound } from "../errors.ts";
+import type { ApiKey as ApiKeyRow, ApiKeyStatus, AuditAction } from "../generated/prisma/client.ts";
+import { ApiKey } from "./apiKey.ts";
+import { ApiKeyEnvironmentEnum, ApiKeyKindEnum, ScopeEnum } from "./enums.ts";
+
+const DAY_MS = 86_400_000;
+
+// One payload type per mutation (Relay's convention), so each can grow on its own.
+const apiKeyPayload = (name: string) =>
+  builder.objectRef<{ apiKey: ApiKeyRow }>(name).implement({
+    fields: (t) => ({ apiKey: t.expose("apiKey", { type: ApiKey }) }),
+  });
+
+export const secretPayload = (name: string) =>
+  builder.objectRef<{ apiKey: ApiKeyRow; secret: string }>(name).implement({
+    description: "A key with its full secret. The secret is shown here once and can never be read again.",
+    fields: (t) => ({
+      apiKey: t.expose("apiKey", { type: ApiKey }),
+      secret: t.exposeString("secret", { description: "The full key. Store it now: Keyward keeps only its hash." }),
+    }),
+  });
+
+const DeleteApiKeyPayload = builder.objectRef<{ deletedApiKeyId: string }>("DeleteApiKeyPayload").implement({
+  fields: (t) => ({ deletedApiKeyId: t.exposeID("deletedApiKeyId") }),
+});
+
+const CreateApiKeyInput = builder.inputType("CreateApiKeyInput", {
+  fields: (t) => ({
+    name: t.string({ required: true, description: "1–100 characters." }),
+    environment: t.field({ type: ApiKeyEnvironmentEnum, defaultValue: "LIVE" }),
+    kind: t.field({ type: ApiKeyKindEnum, defaultValue: "PERSONAL" }),
+    scopes: t.field({
+      type: [ScopeEnum],
+      description: "Defaults to everything the calling key may do; asking for more is FORBIDDEN.",
+    }),
+    expiresAt: t.field({ type: "DateTime", description: "In the future, within 10 years." }),
+  }),
+});
+const RenameApiKeyInput = builder.inputType("RenameApiKeyInput", {
+  fields: (t) => ({ id: t.id({ required: true }), name: t.string({ required: true }) }),
+});
+const idInput = (name: string) =>
+  builder.inputType(name, { fields: (t) => ({ id: t.id({ required: true }) }) });
+const DisableApiKeyInput = idInput("DisableApiKeyInput");
+const EnableApiKeyInput = idInput("EnableApiKeyInput");
+const RevokeApiKeyInput = idInput("RevokeApiKeyInput");
+const DeleteApiKeyInput = builder.inputType("DeleteApiKeyInput", {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    confirm: t.boolean({
+      defaultValue: false,
+      description: "Required when the key was used in the last 24 hours.",
+    }),
+  }),
+});
+const RotateApiKeyInput = builder.inputType("RotateApiKeyInput", {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    gracePeriodSeconds: t.int({
+      defaultValue: 0,
+      description: `How long the old secret keeps working (0–${MAX_GRACE_SECONDS}).`,
+    }),
+  }),
+});
+
+/** A key of the caller's organization that the caller may manage; other organizations' keys do not exist. */
+async function manageableKey({ prisma, principal }: AuthenticatedContext, id: string | number): Promise<ApiKeyRow> {
+  const key = await prisma.apiKey.findFirst({ where: { id: String(id), organizationId: principal.organizationId } });
+  if (!key) throw notFound("API key");
+  const own = key.kind === "PERSONAL" && key.ownerId === principal.userId;
+  if (!principal.organizationWide && !own) throw forbidden("Members may manage only their own personal keys.");
+  return key;
+}
+
+/** Moves a key between statuses with its audit event; no-op (and no event) when already there. */
+async function transition(
+  context: AuthenticatedContext,
+  id: string | number,
+  to: ApiKeyStatus,
+  action: AuditAction,
+): Promise<{ apiKey: ApiKeyRow }> {
+  const key = await manageableKey(context, id);
+  if (key.status === to) return { apiKey: key };
+  if (key.status === "REVOKED") throw badInput("This key is revoked; revocation is permanent.", "id");
+  const apiKey = await context.keyChanges.transaction(context.prisma, async (tx, touch) => {
+    touch({ keyIds: [key.id] });
+    const updated = await tx.apiKey.update({ where: { id: key.id }, data: { status: to } });
+    await recordAudit(tx, actorOf(context), { action, targetType: "ApiKey", targetId: key.id, metadata: { name: key.name } });
+    return updated;
+  });
+  return { apiKey };
+}
+
+builder.mutationFields((t) => {
+  const keysWrite = t.withAuth({ scope: "KEYS_WRITE" });
+  return {
+    createApiKey: keysWrite.field({
+      type: secretPayload("CreateApiKeyPayload"),
+      args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
+      resolve: async (_root, { input }, context) => {
+        const { principal } = context;
+        const kind = input.kind ?? "PERSONAL";
+        if (kind === "SERVICE" && !principal.organizationWide) throw forbidden("Only admins create SERVICE keys.");
+        if (kind === "PERSONAL" && !principal.userId) {
+          throw badInput("A service key has no user to own a personal key; pass kind: SERVICE.", "kind");
+        }
+        const requested = input.scopes ? [...new Set<Scope>(input.scopes)] : [...principal.scopes];
+        const beyond = requested.filter((s) => !principal.scopes.has(s));
+        if (beyond.length > 0) throw forbidden(`The calling key may not grant ${beyond.join(", ")}.`);
+        const name = validName(input.name);
+        const expiresAt = validExpiry(input.expiresAt);
+        return context.keyChanges.transaction(context.prisma, async (tx, touch) => {
+          const created = await issueKey(tx, actorOf(context), {
+            kind,
+            ownerId: kind === "PERSONAL" ? principal.userId : null,
+            name,
+            environment: input.environment ?? "LIVE",
+            scopes: requested,
+            expiresAt,
+          });
+          touch({ keyIds: [created.apiKey.id] });
+          return created;
+        });
+      },
+    }),
+    renameApiKey: keysWrite.field({
+      type: apiKeyPayload("RenameApiKeyPayload"),
+      args: { input: t.arg({ type: RenameApiKeyInput, required: true }) },
+      resolve: async (_root, { input }, context) => {
+        const name = validName(input.name);
+        const key = await manageableKey(context, input.id);
+        if (key.name === name) return { apiKey: key };
+        const apiKey = await context.keyChanges.transaction(context.prisma, async (tx, touch) => {
+          touch({ keyIds: [key.id] });
+          const updated = await tx.apiKey.update({ where: { id: key.id }, data: { name } });
+          await recordAudit(tx, actorOf(context), {
+            action: "API_KEY_RENAMED",
+            targetType: "ApiKey",
+            targetId: key.id,
+            metadata: { from: key.name, to: name },
+          });
+          return updated;
+        });
+        return { apiKey };
+      },
+    }),
+    disableApiKey: keysWrite.field({
+      type: apiKeyPayload("DisableApiKeyPayload"),
+      description: "Refused from the next request on; can be enabled again.",
+      args: { input: t.arg({ type: DisableApiKeyInput, required: true }) },
+      resolve: (_root, { input }, context) => transition(context, input.id, "DISABLED", "API_KEY_DISABLED"),
+    }),
+    enableApiKey: keysWrite.field({
+      type: apiKeyPayload("EnableApiKeyPayload"),
+      args: { input: t.arg({ type: EnableApiKeyInput, required: true }) },
+      resolve: (_root, { input }, context) => transition(context, input.id, "ENABLED", "API_KEY_ENABLED"),
+    }),
+    revokeApiKey: keysWrite.field({
+      type: apiKeyPayload("RevokeApiKeyPayload"),
+      description: "Permanent. The key stays listed (with status: REVOKED) for the record.",
+      args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
+      resolve: (_root, { input }, context) => transition(context, input.id, "REVOKED", "API_KEY_REVOKED"),
+    }),
+    deleteApiKey: keysWrite.field({
+      type: DeleteApiKeyPayload,
+      description: "Removes the key for good. A key used in the last 24 hours needs `confirm: true`.",
+      args: { input: t.arg({ type: DeleteApiKeyInput, required: true }) },
+      resolve: async (_root, { input }, context) => {
+        const key = await manageableKey(context, input.id);
+        const lastUsedAt = context.usage.lastUsedAt(key.id, key.lastUsedAt);
+        if (!input.confirm && lastUsedAt && Date.now() - lastUsedAt.getTime() < DAY_MS) {
+          throw new KeywardError(
+            "CONFIRMATION_REQUIRED",
+            "This key was used in the last 24 hours; pass confirm: true to delete it anyway.",
+            { lastUsedAt: lastUsedAt.toISOString() },
+          );
+        }
+        await context.keyChanges.transaction(context.prisma, async (tx, touch) => {
+          touch({ keyIds: [key.id] });
+          await tx.apiKey.delete({ where: { id: key.id } });
+          await recordAudit(tx, actorOf(context), {
+            action: "API_KEY_DELETED",
+            targetType: "ApiKey",
+            targetId: key.id,
+            metadata: { name: key.name, status: key.status },
+          });
+        });
+        return { deletedApiKeyId: key.id };
+      },
+    }),
+    rotateApiKey: keysWrite.field({
+      type: secretPayload("RotateApiKeyPayload"),
+      description: "Same id, name, scopes and history; a new secret. The old secret works until the grace period ends.",
+      args: { input: t.arg({ type: RotateApiKeyInput, required: true }) },
+      resolve: async (_root, { input }, context) => {
+        const grace = input.gracePeriodSeconds ?? 0;
+        if (grace < 0 || grace > MAX_GRACE_SECONDS) {
+          throw badInput(`gracePeriodSeconds must be from 0 to ${MAX_GRACE_SECONDS}.`, "gracePeriodSeconds");
+        }
+        const key = await manageableKey(context, input.id);
+        if (key.status === "REVOKED") throw badInput("A revoked key cannot be rotated.", "id");
+        return context.keyChanges.transaction(context.prisma, (tx, touch) => {
+          touch({ keyIds: [key.id] });
+          return rotateKey(tx, actorOf(context), key, grace);
+        });
+      },
+    }),
+  };
+});

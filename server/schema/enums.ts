@@ -1,0 +1,27 @@
+import { scopeDescriptions, scopes } from "../auth/scopes.ts";
+import { builder } from "../builder.ts";
+import { ApiKeyEnvironment, ApiKeyKind, ApiKeyStatus, AuditAction, Role } from "../generated/prisma/enums.ts";
+
+export const ScopeEnum = builder.enumType("Scope", {
+  description: "A permission a key can carry. What a key may do is its scopes ∩ its owner's current role.",
+  values: Object.fromEntries(scopes.map((s) => [s, { value: s, description: scopeDescriptions[s] }])) as {
+    [S in (typeof scopes)[number]]: { value: S; description: string };
+  },
+});
+
+export const RoleEnum = builder.enumType(Role, { name: "Role" });
+export const ApiKeyKindEnum = builder.enumType(ApiKeyKind, {
+  name: "ApiKeyKind",
+  description: "PERSONAL keys belong to a user and follow their permissions; SERVICE keys belong to the organization.",
+});
+export const ApiKeyEnvironmentEnum = builder.enumType(ApiKeyEnvironment, { name: "ApiKeyEnvironment" });
+export const ApiKeyStatusEnum = builder.enumType(ApiKeyStatus, {
+  name: "ApiKeyStatus",
+  description: "DISABLED keys can be enabled again; REVOKED is permanent.",
+});
+export const AuditActionEnum = builder.enumType(AuditAction, { name: "AuditAction" });
+
+export const AuthFailureCodeEnum = builder.enumType("ApiKeyVerificationCode", {
+  description: "Why a key was refused: the same code the HTTP layer answers with.",
+  values: ["UNAUTHENTICATED", "API_KEY_DISABLED", "API_KEY_REVOKED", "API_KEY_EXPIRED"] as const,
+});

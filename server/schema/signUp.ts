@@ -1,0 +1,46 @@
+import { builder } from "../builder.ts";
+import { forbidden, KeywardError } from "../errors.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { createOrganization, type NewOrganization } from "../organizations.ts";
+import { ApiKey } from "./apiKey.ts";
+import { Organization, User } from "./organization.ts";
+
+const SignUpInput = builder.inputType("SignUpInput", {
+  fields: (t) => ({
+    organizationName: t.string({ required: true, description: "1–100 characters." }),
+    email: t.string({ required: true, description: "The first admin's email address." }),
+  }),
+});
+
+const SignUpPayload = builder.objectRef<NewOrganization>("SignUpPayload").implement({
+  fields: (t) => ({
+    organization: t.expose("organization", { type: Organization }),
+    user: t.expose("user", { type: User }),
+    apiKey: t.expose("apiKey", { type: ApiKey }),
+    secret: t.exposeString("secret", { description: "The admin's first key, shown once." }),
+  }),
+});
+
+builder.mutationField("signUp", (t) =>
+  t.field({
+    type: SignUpPayload,
+    description: "Creates an organization, its first admin and their first key. Needs no key; only when KEYWARD_SIGNUP=open.",
+    args: { input: t.arg({ type: SignUpInput, required: true }) },
+    resolve: async (_root, { input }, { prisma, config, requestInfo, rateLimits }) => {
+      if (config.signup !== "open") throw forbidden("Sign-up is closed on this Keyward; ask an operator for an organization.");
+      // Every attempt counts: sign-ups are cheap to script and each one creates rows.
+      const client = requestInfo.ip ?? "unknown";
+      await rateLimits.signUps.assertAllowed(client);
+      await rateLimits.signUps.fail(client);
+      try {
+        return await createOrganization(prisma, input, requestInfo);
+      } catch (error) {
+        // Two sign-ups racing for the same slug: the loser gets a clear answer, not a 500.
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+          throw new KeywardError("CONFLICT", "That organization name was just taken; try again.");
+        }
+        throw error;
+      }
+    },
+  }),
+);

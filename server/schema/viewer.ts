@@ -1,0 +1,42 @@
+import type { Principal } from "../auth/verify.ts";
+import { builder } from "../builder.ts";
+import { ApiKey } from "./apiKey.ts";
+import { RoleEnum, ScopeEnum } from "./enums.ts";
+import { Organization, User } from "./organization.ts";
+
+const Viewer = builder.objectRef<Principal>("Viewer").implement({
+  description: "The caller: the key that authenticated this request and whom it speaks for.",
+  fields: (t) => ({
+    apiKey: t.prismaField({
+      type: ApiKey,
+      resolve: (query, principal, _args, { prisma }) =>
+        prisma.apiKey.findUniqueOrThrow({ ...query, where: { id: principal.keyId } }),
+    }),
+    user: t.prismaField({
+      type: User,
+      nullable: true,
+      description: "The owner of a personal key; null for service keys.",
+      resolve: (query, principal, _args, { prisma }) =>
+        principal.userId ? prisma.user.findUnique({ ...query, where: { id: principal.userId } }) : null,
+    }),
+    organization: t.prismaField({
+      type: Organization,
+      resolve: (query, principal, _args, { prisma }) =>
+        prisma.organization.findUniqueOrThrow({ ...query, where: { id: principal.organizationId } }),
+    }),
+    role: t.field({ type: RoleEnum, nullable: true, resolve: (principal) => principal.role }),
+    scopes: t.field({
+      type: [ScopeEnum],
+      description: "What this key may do right now: its scopes ∩ its owner's role.",
+      resolve: (principal) => [...principal.scopes],
+    }),
+  }),
+});
+
+builder.queryField("viewer", (t) =>
+  t.withAuth({ authenticated: true }).field({
+    type: Viewer,
+    description: "Who am I: any valid key may ask.",
+    resolve: (_root, _args, { principal }) => principal,
+  }),
+);

@@ -1,0 +1,36 @@
+import { KeyCache } from "./auth/cache.ts";
+import { KeyChanges } from "./auth/changes.ts";
+import { Verifier } from "./auth/verify.ts";
+import type { Config } from "./config.ts";
+import type { PrismaClient } from "./generated/prisma/client.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { defaultRateLimits, type RateLimits } from "./rateLimit.ts";
+import { UsageTracker } from "./usage.ts";
+
+/** The long-lived parts every request's context shares. */
+export interface Services {
+  prisma: PrismaClient;
+  config: Config;
+  logger: Logger;
+  usage: UsageTracker;
+  verifier: Verifier;
+  keyChanges: KeyChanges;
+  rateLimits: RateLimits;
+  metrics: Metrics;
+}
+
+export function createServices(prisma: PrismaClient, config: Config, overrides: Partial<Services> = {}): Services {
+  const logger = overrides.logger ?? createLogger();
+  const cache = overrides.verifier?.cache ?? new KeyCache();
+  return {
+    prisma,
+    config,
+    logger,
+    usage: overrides.usage ?? new UsageTracker(prisma),
+    verifier: overrides.verifier ?? new Verifier(prisma, cache),
+    keyChanges: overrides.keyChanges ?? new KeyChanges(cache, logger),
+    rateLimits: overrides.rateLimits ?? defaultRateLimits(config.databaseUrl ? prisma : undefined),
+    metrics: overrides.metrics ?? createMetrics(cache),
+  };
+}

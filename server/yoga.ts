@@ -1,0 +1,161 @@
+import { PothosValidationError } from "@pothos/core";
+import { GraphQLError } from "graphql";
+import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
+import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
+import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
+import { usePrometheus } from "@graphql-yoga/plugin-prometheus";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { useApiKeyAuth } from "./auth/plugin.ts";
+import type { Principal } from "./auth/verify.ts";
+import { contextFactory, type Context } from "./context.ts";
+import { asBadUserInput, badInput, KeywardError } from "./errors.ts";
+import type { Logger } from "./logger.ts";
+import { schema } from "./schema/index.ts";
+import { useMcp, type Execute } from "./mcp/endpoint.ts";
+import { graphiqlOptions } from "./graphiql.ts";
+import { useRequestLog } from "./requestLog.ts";
+import { useBodyLimit, useHttpsRequired, useStorableText } from "./security.ts";
+import type { Services } from "./services.ts";
+
+export type KeywardYoga = YogaServerInstance<Record<string, unknown>, Context>;
+
+/**
+ * The Yoga instance, apart from `listen` so tests and benchmarks drive it through
+ * `yoga.fetch` or a port of their own. A factory rather than a module-level instance
+ * because the database behind it is opened (and migrated) asynchronously first.
+ */
+export function createKeywardYoga(services: Services): KeywardYoga {
+  const { config } = services;
+  const principals = new WeakMap<Request, Principal | null>();
+  // MCP tools run as ordinary GraphQL requests of this same server, over its internal HTTPS URL.
+  const execute: Execute = async (key, query, variables) =>
+    yoga.fetch("https://keyward.internal/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": key },
+      body: JSON.stringify({ query, variables }),
+    });
+  const yoga: KeywardYoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    context: contextFactory(services, principals),
+    graphqlEndpoint: "/graphql",
+    healthCheckEndpoint: "/healthz",
+    landingPage: false,
+    batching: false,
+    cors: config.corsOrigins.length
+      ? {
+          origin: config.corsOrigins,
+          methods: ["POST", "GET", "OPTIONS"],
+          allowedHeaders: ["content-type", "x-api-key", "authorization"],
+          credentials: false,
+          maxAge: 600,
+        }
+      : false,
+    graphiql: config.graphiql ? graphiqlOptions : false,
+    // The GraphiQL bundle ships with Keyward, so it works offline and without a CDN.
+    renderGraphiQL,
+    maskedErrors: { maskError },
+    logging: onlyUnexpectedErrors(services.logger),
+    plugins: [
+      // Order matters: HTTPS before anything, then size, CSRF, the key, and only then GraphQL's own work.
+      useRequestLog(services.logger),
+      useReadinessCheck({ endpoint: "/readyz", check: () => databaseReachable(services.prisma) }),
+      usePrometheus({
+        endpoint: config.metrics ? "/metrics" : false,
+        registry: services.metrics.registry,
+        metrics: {
+          graphql_yoga_http_duration: true,
+          graphql_envelop_request: true,
+          graphql_envelop_request_duration: true,
+          graphql_envelop_error_result: true,
+        },
+      }),
+      useHttpsRequired(config),
+      useBodyLimit(config.maxBodyBytes),
+      useMcp(services, execute),
+      useCSRFPrevention({ requestHeaders: ["x-graphql-csrf", "x-api-key", "authorization"] }),
+      useApiKeyAuth(services, principals),
+      useStorableText(),
+      EnvelopArmorPlugin(armor),
+      ...(config.introspection ? [] : [useDisableIntrospection()]),
+      useInvalidDocumentErrors(principals),
+    ],
+  });
+  return yoga;
+}
+
+/** `/readyz`: the database answers within 2 s (migrations ran before the server was built). */
+async function databaseReachable(prisma: Services["prisma"]): Promise<boolean> {
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref());
+  const ping = prisma.$queryRaw`SELECT 1`.then(
+    () => true,
+    () => false,
+  );
+  return Promise.race([ping, timeout]);
+}
+
+/** Limits on what one document may ask for. Limits are not revealed in errors. */
+const armor = {
+  maxDepth: { n: 10, flattenFragments: true, exposeLimits: false },
+  maxAliases: { n: 15, exposeLimits: false },
+  maxTokens: { n: 2_000, exposeLimits: false },
+  maxDirectives: { n: 10, exposeLimits: false },
+  costLimit: { maxCost: 5_000, exposeLimits: false },
+  // Suggestions are removed for callers without a key below; key holders keep them.
+  blockFieldSuggestion: { enabled: false },
+} as const;
+
+/**
+ * Validation errors skip `maskError`: give them the BAD_USER_INPUT code. "Did you mean …?"
+ * hints are dropped per response for callers without a valid key, who need not learn the
+ * schema (per response, not in validation: validation results are cached across callers).
+ */
+function useInvalidDocumentErrors(principals: WeakMap<Request, Principal | null>): Plugin {
+  return {
+    onValidate: () => ({ result, setResult }) => {
+      if (result.length > 0) setResult(result.map((e) => (e instanceof GraphQLError ? asBadUserInput(e) : e)));
+    },
+    onResultProcess({ request, result, setResult }) {
+      if (principals.get(request) || Array.isArray(result) || !("errors" in result) || !result.errors?.length) return;
+      setResult({ ...result, errors: result.errors.map(withoutSuggestions) });
+    },
+  };
+}
+
+function withoutSuggestions(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(/ ?Did you mean .*\?$/, "");
+  if (message === error.message) return error;
+  return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: error.extensions });
+}
+
+/**
+ * Keyward's own errors pass through; a Pothos argument error (bad cursor…) is the caller's
+ * input; anything else is masked, so a Prisma or driver message never reaches a client.
+ */
+function maskError(error: unknown): Error {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (original instanceof KeywardError) return error as GraphQLError;
+  if (original instanceof PothosValidationError) return badInput(original.message);
+  if (original instanceof GraphQLError) return asBadUserInput(error as GraphQLError);
+  if (isUnavailable(original)) return new KeywardError("UNAVAILABLE", "The database is unavailable; try again shortly.");
+  return new KeywardError("INTERNAL_SERVER_ERROR", "Unexpected error.");
+}
+
+/** The database is down, or too busy to give a connection in time (P2028): retryable, 503. */
+function isUnavailable(error: unknown): boolean {
+  const text = String((error as { code?: string })?.code ?? "") + String((error as Error)?.message ?? "");
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|P1001|P1017|P2028|Connection terminated|connect ECONN|Unable to start a transaction/i.test(text);
+}
+
+/** Yoga logs every error it rewrote; the caller's mistakes are answers, not incidents. */
+function onlyUnexpectedErrors(logger: Logger): Logger {
+  return {
+    ...logger,
+    error: (...args: unknown[]) => {
+      const [first] = args;
+      const original = first instanceof GraphQLError ? (first.originalError ?? first) : first;
+      if (original instanceof PothosValidationError || original instanceof GraphQLError) return;
+      logger.error(...args);
+    },
+  };
+}

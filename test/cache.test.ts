@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { formatKey, randomBase62 } from "../server/auth/key.ts";
+import { openDatabase } from "../server/db.ts";
+import { createServices } from "../server/services.ts";
+import { createLogger } from "../server/logger.ts";
+import { createKeywardYoga } from "../server/yoga.ts";
+import { createKey, seedOrganization } from "./helpers/seed.ts";
+import { gql, queryLog, testServer } from "./helpers/server.ts";
+
+const VIEWER = `{ viewer { scopes role } }`;
+
+describe("authentication is served from memory", () => {
+  it("1,000 authenticated requests with a warm key send no query to the database, and write nothing", async () => {
+    const org = await seedOrganization();
+    const { secret } = await createKey(org.adminKey, { scopes: ["ORG_READ"] });
+    expect((await gql(VIEWER, { key: secret })).status).toBe(200);
+
+    queryLog.length = 0;
+    for (let i = 0; i < 1000; i++) {
+      const result = await gql(i % 2 ? `{ __typename }` : VIEWER, { key: secret });
+      expect(result.status).toBe(200);
+    }
+    expect(queryLog).toEqual([]);
+
+    // Usage is written later, in one batch for all of those requests.
+    const { usage } = await testServer();
+    await usage.flush();
+    expect(queryLog.filter((q) => /INSERT|UPDATE|DELETE/i.test(q)).length).toBeLessThanOrEqual(2);
+  });
+
+  it("a flood of made-up keys reaches the database at most once per id", async () => {
+    await seedOrganization();
+    const fake = formatKey("live", randomBase62(12), randomBase62(32));
+    queryLog.length = 0;
+    for (let i = 0; i < 200; i++) expect((await gql(VIEWER, { key: fake })).code).toBe("UNAUTHENTICATED");
+    for (let i = 0; i < 200; i++) expect((await gql(VIEWER, { key: `kw_live_${"x".repeat(51)}` })).code).toBe("UNAUTHENTICATED");
+    expect(queryLog.length).toBe(1);
+  });
+
+  it("each refusing change is seen by the very next request on the same instance, even with a warm cache", async () => {
+    const org = await seedOrganization();
+    const member = await createKey(org.adminKey, {});
+    const op = (name: string, id: string) =>
+      gql(`mutation($i: ${name[0]!.toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $i) { __typename } }`, {
+        key: org.adminKey,
+        variables: { i: { id, confirm: name === "deleteApiKey" ? true : undefined } },
+      });
+    for (const [change, code] of [
+      ["disableApiKey", "API_KEY_DISABLED"],
+      ["revokeApiKey", "API_KEY_REVOKED"],
+      ["rotateApiKey", "UNAUTHENTICATED"],
+      ["deleteApiKey", "UNAUTHENTICATED"],
+    ] as const) {
+      const { id, secret } = await createKey(member.secret, {});
+      expect((await gql(VIEWER, { key: secret })).status).toBe(200);
+      expect((await op(change, id)).errors).toBeUndefined();
+      expect((await gql(VIEWER, { key: secret })).code).toBe(code);
+    }
+  });
+});
+
+describe("apiKeyUsage", () => {
+  it("counts requests per UTC day, including uses not flushed yet", async () => {
+    const org = await seedOrganization();
+    const { id, secret } = await createKey(org.adminKey, {});
+    for (let i = 0; i < 3; i++) await gql(`{ __typename }`, { key: secret });
+    const today = new Date();
+    const from = new Date(today.getTime() - 2 * 86_400_000);
+    const usageQuery = `query($id: ID!, $from: DateTime!, $to: DateTime!) { apiKeyUsage(id: $id, from: $from, to: $to) { date requests } }`;
+    const read = async () => (await gql(usageQuery, { key: org.adminKey, variables: { id, from, to: today } })).data?.apiKeyUsage;
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    expect(await read()).toEqual([
+      { date: day(from), requests: 0 },
+      { date: day(new Date(today.getTime() - 86_400_000)), requests: 0 },
+      { date: day(today), requests: 3 },
+    ]);
+    const { usage } = await testServer();
+    await usage.flush();
+    await gql(`{ __typename }`, { key: secret });
+    expect((await read()).at(-1)).toEqual({ date: day(today), requests: 4 });
+
+    const backwards = await gql(usageQuery, { key: org.adminKey, variables: { id, from: today, to: from } });
+    expect(backwards.code).toBe("BAD_USER_INPUT");
+    const tooLong = await gql(usageQuery, { key: org.adminKey, variables: { id, from: "2020-01-01T00:00:00Z", to: today } });
+    expect(tooLong.code).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe.runIf(Boolean(process.env.DATABASE_URL))("across instances (PostgreSQL)", () => {
+  it("a revocation on one instance is refused by another within milliseconds, and a lost listener flushes the cache", async () => {
+    const { config } = await testServer();
+    const db = await openDatabase({ databaseUrl: config.databaseUrl });
+    const other = createServices(db.prisma, config, { logger: createLogger("error") });
+    await other.keyChanges.listen(config.databaseUrl!);
+    const otherYoga = createKeywardYoga(other);
+    const onOther = async (key: string) => {
+      const response = await otherYoga.fetch("http://other.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": key },
+        body: JSON.stringify({ query: VIEWER }),
+      });
+      return { status: response.status, code: (await response.json()).errors?.[0]?.extensions?.code };
+    };
+    const refusedWithin = async (key: string, code: string) => {
+      const started = performance.now();
+      while (performance.now() - started < 2_000) {
+        if ((await onOther(key)).code === code) return performance.now() - started;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      throw new Error(`not refused with ${code} within 2 s`);
+    };
+    try {
+      const org = await seedOrganization();
+      const { id, secret } = await createKey(org.adminKey, {});
+      expect((await onOther(secret)).status).toBe(200);
+      await gql(`mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { __typename } }`, { key: org.adminKey, variables: { i: { id } } });
+      expect(await refusedWithin(secret, "API_KEY_REVOKED")).toBeLessThan(500);
+
+      // Drop the listener's connection: the other instance forgets everything, reconnects, and keeps listening.
+      const warm = await createKey(org.adminKey, {});
+      expect((await onOther(warm.secret)).status).toBe(200);
+      await db.prisma.$executeRawUnsafe(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN keyward_key_changes%' AND pid <> pg_backend_pid()`,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      expect(other.verifier.cache.size).toBe(0);
+      await gql(`mutation($i: DisableApiKeyInput!) { disableApiKey(input: $i) { __typename } }`, {
+        key: org.adminKey,
+        variables: { i: { id: warm.id } },
+      });
+      expect(await refusedWithin(warm.secret, "API_KEY_DISABLED")).toBeLessThan(500);
+    } finally {
+      await other.keyChanges.stop();
+      await db.close();
+    }
+  });
+});

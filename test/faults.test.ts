@@ -1,0 +1,121 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../server/config.ts";
+import { openDatabase } from "../server/db.ts";
+import { createLogger } from "../server/logger.ts";
+import { createServices } from "../server/services.ts";
+import { createKeywardYoga } from "../server/yoga.ts";
+import { CuttableProxy } from "./helpers/cuttable-proxy.ts";
+import { post, startKeywardProcess } from "./helpers/process.ts";
+import { createKey, seedOrganization } from "./helpers/seed.ts";
+import { gql, testServer } from "./helpers/server.ts";
+
+const onPostgres = Boolean(process.env.DATABASE_URL);
+const dirs: string[] = [];
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+describe.runIf(onPostgres)("the database goes away", () => {
+  it("answers 503 UNAVAILABLE quickly, fails /readyz, and resumes by itself when the database returns", async () => {
+    const target = new URL(process.env.DATABASE_URL!);
+    const proxy = new CuttableProxy(target.hostname, Number(target.port || 5432));
+    await proxy.open();
+    const databaseUrl = proxy.urlFor(process.env.DATABASE_URL!);
+    const db = await openDatabase({ databaseUrl });
+    const services = createServices(db.prisma, loadConfig({ DATABASE_URL: databaseUrl }), { logger: createLogger("error") });
+    const yoga = createKeywardYoga(services);
+    const ask = async (path: string, query?: string, key?: string) => {
+      const started = performance.now();
+      const response = await yoga.fetch(`http://keyward.test${path}`, {
+        method: query ? "POST" : "GET",
+        headers: { "content-type": "application/json", ...(key ? { "x-api-key": key } : {}) },
+        body: query ? JSON.stringify({ query }) : undefined,
+      });
+      const text = await response.text();
+      return { status: response.status, text, ms: performance.now() - started, code: query ? JSON.parse(text).errors?.[0]?.extensions?.code : undefined };
+    };
+    try {
+      const org = await seedOrganization();
+      expect((await ask("/graphql", `{ organization { name } }`, org.adminKey)).status).toBe(200);
+      expect((await ask("/readyz")).status).toBe(200);
+
+      await proxy.cut();
+      const down = await ask("/graphql", `{ organization { name } }`, org.adminKey);
+      expect([down.status, down.code]).toEqual([503, "UNAVAILABLE"]);
+      expect(down.ms).toBeLessThan(6_000);
+      expect(down.text).not.toMatch(/127\.0\.0\.1|ECONN|prisma|stack/i);
+      expect((await ask("/readyz")).status).toBe(503);
+      expect((await ask("/healthz")).status).toBe(200);
+
+      await proxy.open();
+      let resumed = 0;
+      for (let i = 0; i < 50 && resumed !== 200; i++) {
+        resumed = (await ask("/graphql", `{ organization { name } }`, org.adminKey)).status;
+        if (resumed !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(resumed).toBe(200);
+      expect((await ask("/readyz")).status).toBe(200);
+    } finally {
+      await proxy.cut();
+      await db.close().catch(() => undefined);
+    }
+  }, 60_000);
+});
+
+describe("kill -9 in a loop", () => {
+  it("every key acknowledged before any of the kills exists and works afterwards", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "keyward-kill-"));
+    dirs.push(dir);
+    const env: Record<string, string> = onPostgres ? {} : { KEYWARD_DATA_DIR: join(dir, "data"), DATABASE_URL: "" };
+    let server = await startKeywardProcess(env);
+    const adminKey = onPostgres ? (await seedOrganization("Killed")).adminKey : server.output().match(/kw_live_\w{51}/)![0];
+    const acknowledged: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      // Four writers keep creating keys; once this round has a few acknowledged, kill -9 mid-flight.
+      const target = acknowledged.length + 5;
+      let killed = false;
+      const writer = async (w: number) => {
+        for (let i = 0; !killed; i++) {
+          const result = await post(server.url, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, adminKey, {
+            i: { name: `round ${round} writer ${w} key ${i}` },
+          }).catch(() => undefined);
+          const secret = result?.status === 200 ? result.body.data?.createApiKey?.secret : undefined;
+          if (secret) acknowledged.push(secret);
+          if (acknowledged.length >= target && !killed) {
+            killed = true;
+            await server.stop("SIGKILL");
+          }
+        }
+      };
+      await Promise.all([0, 1, 2, 3].map(writer));
+      server = await startKeywardProcess(env);
+    }
+    try {
+      expect(acknowledged.length).toBeGreaterThan(0);
+      for (const key of acknowledged) expect((await post(server.url, `{ viewer { apiKey { id } } }`, key)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  }, 180_000);
+});
+
+describe("concurrency", () => {
+  it("200 parallel creations, then 200 parallel revocations, leave counts and audit events consistent", async () => {
+    const org = await seedOrganization("Busy");
+    const created = await Promise.all(Array.from({ length: 200 }, (_, i) => createKey(org.adminKey, { name: `parallel ${i}` })));
+    expect(new Set(created.map((k) => k.id)).size).toBe(200);
+    const revoked = await Promise.all(
+      created.map((k) =>
+        gql(`mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { status } } }`, { key: org.adminKey, variables: { i: { id: k.id } } }),
+      ),
+    );
+    expect(revoked.every((r) => r.data?.revokeApiKey.apiKey.status === "REVOKED")).toBe(true);
+    const { db } = await testServer();
+    const where = { organizationId: org.organization.id };
+    expect(await db.prisma.apiKey.count({ where: { ...where, status: "REVOKED" } })).toBe(200);
+    expect(await db.prisma.apiKey.count({ where })).toBe(201);
+    expect(await db.prisma.auditEvent.count({ where: { ...where, action: "API_KEY_CREATED" } })).toBe(201);
+    expect(await db.prisma.auditEvent.count({ where: { ...where, action: "API_KEY_REVOKED" } })).toBe(200);
+  }, 120_000);
+});

@@ -1,0 +1,109 @@
+import { readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { inject } from "vitest";
+import { loadConfig, type Config } from "../../server/config.ts";
+import { openDatabase, type Database } from "../../server/db.ts";
+import { FailureLimiter } from "../../server/rateLimit.ts";
+import { createLogger } from "../../server/logger.ts";
+import { createServices, type Services } from "../../server/services.ts";
+import type { UsageTracker } from "../../server/usage.ts";
+import { createKeywardYoga, type KeywardYoga } from "../../server/yoga.ts";
+
+export interface TestServer {
+  yoga: KeywardYoga;
+  db: Database;
+  services: Services;
+  usage: UsageTracker;
+  config: Config;
+}
+
+let server: Promise<TestServer> | undefined;
+
+/** Every SQL statement the worker's server sent to the database, in order (tests may clear it). */
+export const queryLog: string[] = [];
+
+/** The worker's one Keyward: the real Yoga server on a real database (PGlite, or PostgreSQL with DATABASE_URL). */
+export function testServer(): Promise<TestServer> {
+  server ??= start();
+  return server;
+}
+
+async function start(): Promise<TestServer> {
+  const config = loadConfig({ KEYWARD_SIGNUP: "open", DATABASE_URL: process.env.DATABASE_URL });
+  const snapshot = inject("pgliteSnapshot");
+  const onQuery = (sql: string) => queryLog.push(sql);
+  const db = await openDatabase(
+    config.databaseUrl
+      ? { databaseUrl: config.databaseUrl, onQuery }
+      : { loadDataDir: new Blob([await readFile(snapshot)]), onQuery },
+  );
+  // No usage flush timer: tests flush explicitly when they need the database to see usage.
+  const services = createServices(db.prisma, config, {
+    logger: createLogger("warn"),
+    // Failed-invitation throttling has its own test; here every test shares one client address.
+    rateLimits: {
+      invitations: new FailureLimiter(10_000, 60_000),
+      signUps: new FailureLimiter(10_000, 60_000),
+      authByClient: new FailureLimiter(100_000, 60_000),
+      authByKeyId: new FailureLimiter(100_000, 60_000),
+    },
+  });
+  if (config.databaseUrl) await services.keyChanges.listen(config.databaseUrl);
+  return { yoga: createKeywardYoga(services), db, services, usage: services.usage, config };
+}
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  data: T | null | undefined;
+  errors: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }> | undefined;
+  /** `errors[0].extensions.code`, the thing tests assert on. */
+  code: string | undefined;
+  text: string;
+}
+
+export interface RequestOptions {
+  variables?: Record<string, unknown>;
+  /** Sent as `X-API-Key` unless `headers` says otherwise. */
+  key?: string;
+  headers?: Record<string, string>;
+  url?: string;
+}
+
+export async function gql<T = Record<string, any>>(query: string, options: RequestOptions = {}): Promise<GraphQLResponse<T>> {
+  const { yoga } = await testServer();
+  const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
+  if (options.key !== undefined) headers["x-api-key"] = options.key;
+  const response = await yoga.fetch(options.url ?? "http://keyward.test/graphql", {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ query, variables: options.variables }),
+  });
+  const text = await response.text();
+  const body = JSON.parse(text) as { data?: T | null; errors?: GraphQLResponse["errors"] };
+  return {
+    status: response.status,
+    headers: response.headers,
+    data: body.data,
+    errors: body.errors,
+    code: body.errors?.[0]?.extensions?.code,
+    text,
+  };
+}
+
+/**
+ * Tests that move time by editing rows directly (an expiry, a grace period) bypass the API,
+ * so they tell the verification cache, as every API change does.
+ */
+export async function editedDirectly(keyIds: string[]): Promise<void> {
+  const { services } = await testServer();
+  services.keyChanges.apply({ keyIds });
+}
+
+/** Serves a Yoga on a free loopback port, for clients that need a real URL (browsers, MCP, the CLI). */
+export async function listen(yoga: KeywardYoga): Promise<{ server: Server; origin: string }> {
+  const server = createServer(yoga);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return { server, origin: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}` };
+}

@@ -1,0 +1,144 @@
+import type { Server } from "node:http";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServices } from "../server/services.ts";
+import { createLogger } from "../server/logger.ts";
+import { loadConfig } from "../server/config.ts";
+import { createKeywardYoga } from "../server/yoga.ts";
+import { createKey, seedOrganization } from "./helpers/seed.ts";
+import { gql, listen, testServer } from "./helpers/server.ts";
+
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  const { services } = await testServer();
+  ({ server, origin: base } = await listen(createKeywardYoga({ ...services, logger: createLogger("error") })));
+});
+afterAll(() => server.close());
+
+async function connect(url: string, headers: Record<string, string> = {}): Promise<Client> {
+  const client = new Client({ name: "keyward-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  return client;
+}
+
+const CONNECT = `mutation($i: ConnectAgentInput!) {
+  connectAgent(input: $i) { apiKey { id name scopes } secret mcpUrl command deeplink connectorUrl instructions }
+}`;
+
+describe("the MCP endpoint", () => {
+  it("refuses no key and bad keys before listing anything", async () => {
+    await expect(connect(`${base}/mcp`)).rejects.toThrow();
+    await expect(connect(`${base}/mcp`, { "x-api-key": "kw_live_nonsense" })).rejects.toThrow();
+    const raw = await fetch(`${base}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(raw.status).toBe(401);
+    expect(raw.headers.get("www-authenticate")).toBeTruthy();
+  });
+
+  it("lists the tools the key's scopes allow, and runs queries and mutations through the same rules", async () => {
+    const org = await seedOrganization();
+    const admin = await connect(`${base}/mcp`, { "x-api-key": org.adminKey });
+    const adminTools = (await admin.listTools()).tools.map((t) => t.name);
+    expect(adminTools).toEqual(expect.arrayContaining(["viewer", "api_keys", "create_api_key", "revoke_api_key", "audit_events", "connect_agent"]));
+    expect(adminTools).not.toContain("sign_up");
+    const create = (await admin.listTools()).tools.find((t) => t.name === "create_api_key")!;
+    expect(create.inputSchema).toMatchObject({ type: "object", required: ["input"], properties: { input: { type: "object", required: ["name"] } } });
+
+    const viewer = await admin.callTool({ name: "viewer", arguments: {} });
+    expect(viewer.isError).toBeFalsy();
+    expect((viewer.structuredContent as any).viewer.organization.id).toBe(org.organization.id);
+    const created = await admin.callTool({ name: "create_api_key", arguments: { input: { name: "made by an agent", scopes: ["KEYS_READ"] } } });
+    const { secret, apiKey } = (created.structuredContent as any).createApiKey;
+    expect(apiKey.name).toBe("made by an agent");
+
+    const reader = await connect(`${base}/mcp`, { authorization: `Bearer ${secret}` });
+    const readerTools = (await reader.listTools()).tools.map((t) => t.name);
+    expect(readerTools).toContain("api_keys");
+    expect(readerTools).not.toContain("create_api_key");
+    expect(readerTools).not.toContain("audit_events");
+    const refused = await reader.callTool({ name: "create_api_key", arguments: { input: { name: "escalation" } } });
+    expect(refused.isError).toBe(true);
+    expect((refused.structuredContent as any).error.code).toBe("FORBIDDEN");
+    const bad = await admin.callTool({ name: "create_api_key", arguments: { input: { name: "" } } });
+    expect((bad.structuredContent as any).error.code).toBe("BAD_USER_INPUT");
+
+    await gql(`mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { __typename } }`, { key: org.adminKey, variables: { i: { id: apiKey.id } } });
+    await expect(connect(`${base}/mcp`, { "x-api-key": secret })).rejects.toThrow();
+    await Promise.all([admin.close(), reader.close()]);
+  });
+
+  it("takes ?api_key= on /mcp (connector URLs) but nowhere else", async () => {
+    const org = await seedOrganization();
+    const client = await connect(`${base}/mcp?api_key=${org.adminKey}`);
+    expect((await client.listTools()).tools.length).toBeGreaterThan(5);
+    await client.close();
+    const graphql = await fetch(`${base}/graphql?api_key=${org.adminKey}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ viewer { role } }" }),
+    });
+    expect(graphql.status).toBe(401);
+  });
+});
+
+describe("connectAgent", () => {
+  it("creates one read-only key per agent and a well-formed setup for every client", async () => {
+    const { services } = await testServer();
+    const org = await seedOrganization();
+    const yoga = createKeywardYoga({ ...services, config: loadConfig({ KEYWARD_PUBLIC_URL: base }) });
+    const run = async (client: string, extra: Record<string, unknown> = {}) => {
+      const response = await yoga.fetch("http://keyward.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": org.adminKey },
+        body: JSON.stringify({ query: CONNECT, variables: { i: { client, ...extra } } }),
+      });
+      return (await response.json()) as { data?: any; errors?: any[] };
+    };
+    const mcpUrl = `${base}/mcp`;
+
+    const claude = (await run("CLAUDE_CODE")).data.connectAgent;
+    expect(claude.apiKey.name).toBe("Claude Code agent");
+    expect(claude.apiKey.scopes.sort()).toEqual(["AUDIT_READ", "KEYS_READ", "MEMBERS_READ", "ORG_READ"]);
+    expect(claude.mcpUrl).toBe(mcpUrl);
+    expect(claude.command).toBe(`claude mcp add --transport http keyward ${mcpUrl} --header "X-API-Key: ${claude.secret}"`);
+    // The key inside the command works against the real MCP endpoint.
+    const header = /--header "X-API-Key: (\S+)"/.exec(claude.command)![1]!;
+    const agent = await connect(claude.mcpUrl, { "x-api-key": header });
+    expect((await agent.callTool({ name: "viewer", arguments: {} })).isError).toBeFalsy();
+    await agent.close();
+
+    const codex = (await run("CODEX")).data.connectAgent;
+    expect(codex.command).toContain(`codex mcp add keyward --url ${mcpUrl}`);
+    expect(codex.command).toContain(`KEYWARD_API_KEY=${codex.secret}`);
+
+    const vscode = (await run("VS_CODE")).data.connectAgent;
+    const json = JSON.parse(/^code --add-mcp '(.+)'$/.exec(vscode.command)![1]!);
+    expect(json).toEqual({ name: "keyward", type: "http", url: mcpUrl, headers: { "X-API-Key": vscode.secret } });
+
+    const cursor = (await run("CURSOR")).data.connectAgent;
+    const link = new URL(cursor.deeplink);
+    expect(`${link.protocol}//${link.host}${link.pathname}`).toBe("cursor://anysphere.cursor-deeplink/mcp/install");
+    expect(link.searchParams.get("name")).toBe("keyward");
+    expect(JSON.parse(Buffer.from(link.searchParams.get("config")!, "base64").toString())).toEqual({ url: mcpUrl, headers: { "X-API-Key": cursor.secret } });
+
+    for (const client of ["CLAUDE_DESKTOP", "CHATGPT"]) {
+      const setup = (await run(client)).data.connectAgent;
+      expect(setup.connectorUrl).toBe(`${mcpUrl}?api_key=${setup.secret}`);
+      const connector = await connect(setup.connectorUrl);
+      expect((await connector.listTools()).tools.length).toBeGreaterThan(0);
+      await connector.close();
+    }
+
+    const names = (await gql(`{ auditEvents(action: AGENT_CONNECTED) { edges { node { metadata } } } }`, { key: org.adminKey })).data?.auditEvents.edges;
+    expect(names).toHaveLength(6);
+    const beyond = await createKey(org.adminKey, { scopes: ["KEYS_WRITE"] });
+    const escalate = await gql(CONNECT, { key: beyond.secret, variables: { i: { client: "CURSOR", scopes: ["AUDIT_READ"] } } });
+    expect([escalate.status, escalate.code]).toEqual([403, "FORBIDDEN"]);
+  });
+});

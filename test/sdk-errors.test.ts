@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { Keyward, KeywardError } from "../sdk/src/index.ts";
+import { inProcessFetch, keywardError, refusal, scripted, sdk, SDK_URL } from "./helpers/sdk.ts";
+import { seedOrganization } from "./helpers/seed.ts";
+
+describe("retries, beyond the basics", () => {
+  it("retries a 429 on a mutation too (it was refused before it ran), once", async () => {
+    const org = await seedOrganization();
+    const script = await scripted((n) => (n === 1 ? refusal(429, "RATE_LIMITED", { "retry-after": "0" }) : undefined));
+    const kw = await sdk(org.adminKey, { fetch: script.fetch });
+    const created = await kw.createApiKey({ name: "after a 429" });
+    expect(script.calls).toHaveLength(2);
+    const named = (await (await sdk(org.adminKey)).apiKeys({ first: 100 })).edges.filter((e) => e.node.name === "after a 429");
+    expect(named.map((e) => e.node.id)).toEqual([created.apiKey.id]);
+  });
+
+  it("waits as long as Retry-After says", async () => {
+    const org = await seedOrganization();
+    const script = await scripted((n) => (n === 1 ? refusal(429, "RATE_LIMITED", { "retry-after": "1" }) : undefined));
+    await (await sdk(org.adminKey, { fetch: script.fetch })).viewer();
+    expect(script.calls[1]! - script.calls[0]!).toBeGreaterThanOrEqual(950);
+  });
+
+  it("does not wait when Retry-After asks for longer than maxRetryDelayMs: throws with retryAfterSeconds", async () => {
+    const script = await scripted(() => refusal(429, "RATE_LIMITED", { "retry-after": "120" }));
+    const kw = await sdk("kw_any", { fetch: script.fetch, maxRetryDelayMs: 5_000 });
+    const error = await keywardError(kw.viewer(), "RATE_LIMITED", 429);
+    expect([error.retryAfterSeconds, script.calls.length]).toEqual([120, 1]);
+  });
+
+  it("backs off exponentially without Retry-After, and gives up after maxRetries", async () => {
+    const script = await scripted(() => refusal(503, "UNAVAILABLE"));
+    const kw = await sdk("kw_any", { fetch: script.fetch, maxRetries: 3, retryDelayMs: 40 });
+    await keywardError(kw.organization(), "UNAVAILABLE", 503);
+    expect(script.calls).toHaveLength(4);
+    const gaps = script.calls.slice(1).map((t, i) => t - script.calls[i]!);
+    // Each wait is between half and all of 40 ms × 2^retry.
+    gaps.forEach((gap, retry) => expect(gap).toBeGreaterThanOrEqual(20 * 2 ** retry - 2));
+    expect(gaps[2]!).toBeLessThan(1_000);
+  });
+
+  it("never repeats a mutation after 503, and never retries 502, 400 or a GraphQL error", async () => {
+    for (const [answer, code, status, call] of [
+      [() => refusal(503, "UNAVAILABLE"), "UNAVAILABLE", 503, (kw: Keyward) => kw.createApiKey({ name: "once" })],
+      [() => new Response("<h1>Bad gateway</h1>", { status: 502, headers: { "content-type": "text/html" } }), "UNAVAILABLE", 502, (kw: Keyward) => kw.viewer()],
+      [() => refusal(400, "BAD_USER_INPUT"), "BAD_USER_INPUT", 400, (kw: Keyward) => kw.viewer()],
+      [() => refusal(200, "CONFLICT"), "CONFLICT", 200, (kw: Keyward) => kw.viewer()],
+    ] as const) {
+      const script = await scripted(answer);
+      await keywardError(call(await sdk("kw_any", { fetch: script.fetch, retryDelayMs: 1 })), code, status);
+      expect(script.calls).toHaveLength(1);
+    }
+  });
+
+  it("does not retry at all with maxRetries: 0", async () => {
+    const script = await scripted(() => refusal(429, "RATE_LIMITED", { "retry-after": "0" }));
+    await keywardError((await sdk("kw_any", { fetch: script.fetch, maxRetries: 0 })).viewer(), "RATE_LIMITED", 429);
+    expect(script.calls).toHaveLength(1);
+  });
+
+  it("stops waiting when the caller aborts", async () => {
+    const script = await scripted(() => refusal(429, "RATE_LIMITED", { "retry-after": "30" }));
+    const kw = await sdk("kw_any", { fetch: script.fetch });
+    const started = Date.now();
+    const aborted = kw.viewer({ signal: AbortSignal.timeout(100) });
+    await expect(aborted).rejects.toMatchObject({ name: "TimeoutError" });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(script.calls).toHaveLength(1);
+  });
+});
+
+describe("what reaches KeywardError", () => {
+  it("sends the key as X-API-Key with the caller's headers", async () => {
+    const org = await seedOrganization();
+    const seen: Headers[] = [];
+    const forward = await inProcessFetch();
+    const kw = await sdk(org.adminKey, {
+      headers: { "x-request-id": "trace-1" },
+      fetch: (url, init) => {
+        seen.push(new Headers(init.headers));
+        return forward(url, init);
+      },
+    });
+    await kw.viewer();
+    expect([seen[0]?.get("x-api-key"), seen[0]?.get("x-request-id"), seen[0]?.get("authorization")]).toEqual([org.adminKey, "trace-1", null]);
+  });
+
+  it("maps a failed fetch to NETWORK_ERROR with status 0 and the cause", async () => {
+    const cause = new TypeError("fetch failed");
+    const kw = await sdk("kw_any", { fetch: () => Promise.reject(cause) });
+    const error = await keywardError(kw.viewer(), "NETWORK_ERROR", 0);
+    expect(error.cause).toBe(cause);
+  });
+
+  it("tells a 200 that is not GraphQL (a wrong URL, a login page) apart", async () => {
+    const page = () => new Response("<html>sign in</html>", { status: 200, headers: { "content-type": "text/html" } });
+    const error = await keywardError((await sdk("kw_any", { fetch: async () => page() })).viewer(), "NETWORK_ERROR", 200);
+    expect(error.message).toContain(SDK_URL);
+  });
+
+  it("goes by the status for a code it does not know, keeping the code as sent", async () => {
+    const kw = await sdk("kw_any", { fetch: async () => refusal(200, "SOMETHING_NEW") });
+    const error = await keywardError(kw.viewer(), "BAD_USER_INPUT", 200);
+    expect(error.errors[0]?.extensions?.code).toBe("SOMETHING_NEW");
+    await keywardError((await sdk("kw_any", { fetch: async () => refusal(403, "SOMETHING_NEW") })).viewer(), "FORBIDDEN", 403);
+  });
+
+  it("refuses bad options at construction", () => {
+    expect(() => new Keyward({ url: "not a url" })).toThrow(TypeError);
+    expect(() => new Keyward({ url: SDK_URL, maxRetries: -1 })).toThrow(RangeError);
+    expect(new KeywardError("x", { code: "NOT_FOUND" })).toMatchObject({ name: "KeywardError", code: "NOT_FOUND", status: 0, errors: [] });
+  });
+});

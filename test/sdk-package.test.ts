@@ -1,0 +1,131 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { seedOrganization } from "./helpers/seed.ts";
+import { listen, testServer } from "./helpers/server.ts";
+
+const root = join(import.meta.dirname, "..");
+const sdkDir = join(root, "sdk");
+const bin = (name: string) => join(root, "node_modules", ".bin", name);
+let server: Server | undefined;
+const dirs: string[] = [];
+afterAll(async () => {
+  server?.close();
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** Runs a command to its end; the exit code and output, whatever the code. */
+function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(command, args, { ...options, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+const succeeded = (result: { code: number; stdout: string; stderr: string }) =>
+  expect(result, `${result.stdout}\n${result.stderr}`).toMatchObject({ code: 0 });
+
+/** What the issue asks a new user to manage in ten lines: create, list, rotate, revoke, and a revoked key refused. */
+const consumer = `
+import { Keyward, KeywardError, type ApiKey, type KeywardErrorCode } from "@keyward/sdk";
+declare const process: { env: Record<string, string | undefined> };
+
+const url = process.env.KEYWARD_URL!;
+const kw = new Keyward({ url, apiKey: process.env.KEYWARD_KEY });
+const { apiKey, secret } = await kw.createApiKey({ name: "from the tarball", scopes: ["KEYS_READ"] });
+const listed: ApiKey[] = [];
+for await (const key of kw.paginate.apiKeys({ status: "ENABLED", first: 1 })) listed.push(key);
+const rotated = await kw.rotateApiKey({ id: apiKey.id, gracePeriodSeconds: 0 });
+const { apiKey: revoked } = await kw.revokeApiKey({ id: apiKey.id });
+let refusal: { code: KeywardErrorCode; status: number } | undefined;
+try {
+  await new Keyward({ url, apiKey: rotated.secret }).viewer();
+} catch (error) {
+  if (error instanceof KeywardError && error.code === "API_KEY_REVOKED") refusal = { code: error.code, status: error.status };
+}
+console.log(JSON.stringify({ secret, rotated: rotated.secret, id: apiKey.id, listed: listed.map((k) => k.id), status: revoked.status, refusal }));
+
+// Compiled, never run: were the types loose (any), these expectations of an error would fail the check.
+export function typesAreStrict(key: ApiKey): void {
+  // @ts-expect-error a status outside the closed union
+  void kw.paginate.apiKeys({ status: "ACTIVE" });
+  // @ts-expect-error a listed key never carries its secret
+  void key.secret;
+  // @ts-expect-error mutations take their input object, not the id
+  void kw.revokeApiKey(key.id);
+  // @ts-expect-error KeywardError codes are a closed list
+  const code: KeywardErrorCode = "API_KEY_GONE";
+  void code;
+}
+`;
+
+it("packs a tarball of built JS and types only, which an empty project installs, type-checks strictly and runs against a live Keyward", async () => {
+  succeeded(await run("npm", ["run", "build:sdk"], { cwd: root }));
+  const packDir = await mkdtemp(join(tmpdir(), "keyward-pack-"));
+  const project = await mkdtemp(join(tmpdir(), "keyward-consumer-"));
+  dirs.push(packDir, project);
+
+  const packed = await run("npm", ["pack", "--json", "--pack-destination", packDir], { cwd: sdkDir });
+  succeeded(packed);
+  const [manifest] = JSON.parse(packed.stdout) as Array<{ files: Array<{ path: string }> }>;
+  const files = manifest!.files.map((f) => f.path).sort();
+  expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/generated.js", "dist/generated.d.ts", "package.json", "README.md"]));
+  expect(files.filter((f) => !/^(dist\/[\w.-]+\.(js|d\.ts)|package\.json|README\.md)$/.test(f))).toEqual([]);
+  for (const file of files.filter((f) => f.endsWith(".js"))) {
+    const source = await readFile(join(sdkDir, file), "utf8");
+    expect(source, file).not.toMatch(/from\s+["'](\.\.\/|.*server\/)|\.ts["']/);
+  }
+  const tarball = join(packDir, (await readdir(packDir)).find((f) => f.endsWith(".tgz"))!);
+
+  succeeded(await run(bin("publint"), [sdkDir]));
+  // ESM only: the profile leaves out the CommonJS resolutions, where an ESM package is expected to be import-only.
+  succeeded(await run(bin("attw"), ["--pack", sdkDir, "--profile", "esm-only"]));
+
+  const typescript = (JSON.parse(await readFile(join(root, "node_modules", "typescript", "package.json"), "utf8")) as { version: string }).version;
+  await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  succeeded(
+    await run("npm", ["install", tarball, "graphql@16", `typescript@${typescript}`, "--no-audit", "--no-fund", "--prefer-offline"], { cwd: project }),
+  );
+  const installed = JSON.parse(await readFile(join(project, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+  expect(Object.keys(installed.dependencies).sort()).toEqual(["@keyward/sdk", "graphql", "typescript"]);
+
+  await writeFile(join(project, "main.ts"), consumer);
+  await writeFile(
+    join(project, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        module: "nodenext",
+        target: "es2022",
+        noEmit: true,
+        skipLibCheck: false,
+        exactOptionalPropertyTypes: true,
+        noUncheckedIndexedAccess: true,
+        types: [],
+      },
+      files: ["main.ts"],
+    }),
+  );
+  succeeded(await run(join(project, "node_modules", ".bin", "tsc"), ["--noEmit", "--strict", "-p", project]));
+
+  const served = await listen((await testServer()).yoga);
+  server = served.server;
+  const org = await seedOrganization("Tarball");
+  const tsx = join(root, "node_modules", "tsx", "dist", "esm", "index.mjs");
+  const result = await run(process.execPath, ["--import", tsx, join(project, "main.ts")], {
+    cwd: project,
+    env: { ...process.env, KEYWARD_URL: `${served.origin}/graphql`, KEYWARD_KEY: org.adminKey },
+  });
+  succeeded(result);
+  const out = JSON.parse(result.stdout) as { secret: string; rotated: string; id: string; listed: string[]; status: string; refusal: unknown };
+  expect(out.secret).toMatch(new RegExp(`^kw_live_${out.id}_`));
+  expect(out.rotated).toMatch(new RegExp(`^kw_live_${out.id}_`));
+  expect(out.rotated).not.toBe(out.secret);
+  expect(out.listed).toHaveLength(2); // the admin's key and the new one, one page each
+  expect(out.listed).toContain(out.id);
+  expect(out.status).toBe("REVOKED");
+  expect(out.refusal).toEqual({ code: "API_KEY_REVOKED", status: 403 });
+}, 240_000);

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../server/logger.ts";
+import { createKeywardYoga } from "../server/yoga.ts";
+import { seedOrganization } from "./helpers/seed.ts";
+import { testServer } from "./helpers/server.ts";
+
+/**
+ * A full key appears once, in the payload that created it. This walks a key's whole life with
+ * a logger capturing everything at debug level, then searches every later response, every log
+ * line, the audit trail and the key's row for the secret.
+ */
+describe("secrets stay secret", () => {
+  it("never appear after their creation payload: not in responses, logs, audit records or the database", async () => {
+    const { db, usage, services } = await testServer();
+    const logLines: string[] = [];
+    const yoga = createKeywardYoga({ ...services, logger: createLogger("debug", (l) => logLines.push(l)) });
+    const later: string[] = [];
+    const call = async (query: string, variables: Record<string, unknown>, headers: Record<string, string>) => {
+      const response = await yoga.fetch("http://keyward.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, text: await response.text() };
+    };
+    const org = await seedOrganization("Secretive");
+    const admin = { "x-api-key": org.adminKey };
+
+    const created = JSON.parse(
+      (await call(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id } secret } }`, { i: { name: "s" } }, admin)).text,
+    );
+    const { secret, apiKey } = created.data.createApiKey as { secret: string; apiKey: { id: string } };
+    const secretPart = secret.slice(`kw_live_${apiKey.id}_`.length, -6);
+
+    const rotated = JSON.parse(
+      (await call(`mutation($i: RotateApiKeyInput!) { rotateApiKey(input: $i) { secret } }`, { i: { id: apiKey.id, gracePeriodSeconds: 60 } }, admin)).text,
+    );
+    const newSecret = rotated.data.rotateApiKey.secret as string;
+    const newPart = newSecret.slice(`kw_live_${apiKey.id}_`.length, -6);
+
+    const everything = `{ viewer { apiKey { id name maskedKey } } apiKeys(status: ENABLED) { edges { node { id maskedKey scopes } } }
+      auditEvents(first: 100) { edges { node { action metadata targetId actorKeyId } } } }`;
+    for (const key of [secret, newSecret]) {
+      later.push((await call(everything, {}, { "x-api-key": key })).text);
+      later.push((await call(everything, {}, { authorization: `Bearer ${key}` })).text);
+      later.push((await call(everything, {}, { authorization: `Api-Key ${key}`, "x-api-key": org.adminKey })).text);
+      later.push((await call(everything, {}, { "x-api-key": key.slice(0, -1) + (key.endsWith("A") ? "B" : "A") })).text);
+      later.push((await call(`{ viewer { scopes } }`, {}, { "x-api-key": `${key} trailing` })).text);
+      later.push(
+        (await call(`mutation($i: VerifyApiKeyInput!) { verifyApiKey(input: $i) { valid code apiKey { maskedKey } } }`, { i: { key } }, admin)).text,
+      );
+      later.push((await call(`{ apiKey(id: "${key}") { id } }`, {}, admin)).text);
+    }
+    for (const id of [apiKey.id]) {
+      later.push((await call(`mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { maskedKey } } }`, { i: { id } }, admin)).text);
+    }
+    later.push((await call(everything, {}, { "x-api-key": newSecret })).text);
+    await usage.flush();
+
+    const audit = JSON.stringify(await db.prisma.auditEvent.findMany({ where: { organizationId: org.organization.id } }));
+    const row = JSON.stringify(await db.prisma.apiKey.findUnique({ where: { id: apiKey.id } }));
+    const haystacks = { responses: later.join("\n"), logs: logLines.join("\n"), audit, row };
+    expect(later.length).toBeGreaterThan(10);
+    for (const [where, text] of Object.entries(haystacks)) {
+      for (const needle of [secretPart, newPart]) {
+        expect(text.includes(needle), `a secret appeared in ${where}`).toBe(false);
+      }
+    }
+    // The search itself works: the row holds the hash of the current secret, and responses name the key.
+    expect(row).toContain(apiKey.id);
+    expect(haystacks.responses).toContain(apiKey.id);
+  });
+});
