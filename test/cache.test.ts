@@ -87,6 +87,23 @@ describe("apiKeyUsage", () => {
 });
 
 describe.runIf(Boolean(process.env.DATABASE_URL))("across instances (PostgreSQL)", () => {
+  it("an instance skips the echo of its own changes, and applies everyone else's", async () => {
+    const { services, db } = await testServer();
+    const org = await seedOrganization();
+    const mine = await createKey(org.adminKey, {});
+    const theirs = await createKey(org.adminKey, {});
+    for (const key of [mine, theirs]) expect((await gql(VIEWER, { key: key.secret })).status).toBe(200);
+    const cached = (id: string) => services.verifier.cache.get(id) !== undefined;
+    const notify = (payload: object) => db.prisma.$executeRaw`SELECT pg_notify('keyward_key_changes', ${JSON.stringify(payload)})`;
+
+    await notify({ from: services.keyChanges.instanceId, keyIds: [mine.id] });
+    await notify({ from: "another-instance", keyIds: [theirs.id] });
+    // Notifications arrive in order: once the second is applied, the first was handled.
+    for (let i = 0; i < 200 && cached(theirs.id); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(cached(theirs.id)).toBe(false);
+    expect(cached(mine.id)).toBe(true);
+  });
+
   it("a revocation on one instance is refused by another within milliseconds, and a lost listener flushes the cache", async () => {
     const { config } = await testServer();
     const db = await openDatabase({ databaseUrl: config.databaseUrl });

@@ -40,12 +40,20 @@ export interface KeyCacheOptions {
  * A bounded LRU of verified keys by public id. Every change that can refuse or narrow a key
  * invalidates it here (locally at once, on other instances through LISTEN/NOTIFY).
  *
- * Fills are guarded by an epoch: a database read that started before an invalidation is not
- * stored, so a request racing a revocation can never put the old state back.
+ * Fills are guarded by epochs: a database read that started before an invalidation of *its*
+ * key, of its owner, or of everything is not stored, so a request racing a revocation can never
+ * put the old state back. Invalidations of other keys (frequent on a busy multi-instance
+ * deployment, where every instance hears every change) leave the fill alone.
  */
 export class KeyCache {
   #entries = new Map<string, Entry>();
   #epoch = 0;
+  /** Epoch of the last `clear`. */
+  #clearedAt = 0;
+  /** Epoch of the latest invalidation of each key (`k:<id>`) and owner (`u:<id>`), oldest first. */
+  #invalidatedAt = new Map<string, number>();
+  /** Marks older than this were forgotten; a read that began before it is not trusted. */
+  #forgottenBelow = 0;
   readonly maxEntries: number;
   readonly ttlMs: number;
   readonly negativeTtlMs: number;
@@ -78,7 +86,7 @@ export class KeyCache {
   }
 
   set(id: string, record: KeyRecord | null, epochAtRead: number, now = Date.now()): void {
-    if (epochAtRead !== this.#epoch) return;
+    if (this.#changedSince(epochAtRead, id, record?.ownerId ?? null)) return;
     this.#entries.delete(id);
     if (this.#entries.size >= this.maxEntries) {
       const oldest = this.#entries.keys().next().value;
@@ -88,26 +96,54 @@ export class KeyCache {
   }
 
   invalidateKeys(ids: Iterable<string>): void {
-    this.#epoch++;
-    for (const id of ids) this.#entries.delete(id);
+    const epoch = ++this.#epoch;
+    for (const id of ids) {
+      this.#entries.delete(id);
+      this.#mark(`k:${id}`, epoch);
+    }
   }
 
   /** A person's role changed or they left: every key they own may now be narrower or refused. */
   invalidateUsers(userIds: Iterable<string>): void {
-    this.#epoch++;
+    const epoch = ++this.#epoch;
     const users = new Set(userIds);
     if (users.size === 0) return;
+    for (const user of users) this.#mark(`u:${user}`, epoch);
     for (const [id, entry] of this.#entries) {
       if (entry.record?.ownerId && users.has(entry.record.ownerId)) this.#entries.delete(id);
     }
   }
 
   clear(): void {
-    this.#epoch++;
+    this.#clearedAt = ++this.#epoch;
     this.#entries.clear();
+    this.#invalidatedAt.clear();
+    this.#forgottenBelow = 0;
   }
 
   get size(): number {
     return this.#entries.size;
   }
+
+  #changedSince(epochAtRead: number, id: string, ownerId: string | null): boolean {
+    if (epochAtRead < this.#clearedAt || epochAtRead < this.#forgottenBelow) return true;
+    if ((this.#invalidatedAt.get(`k:${id}`) ?? 0) > epochAtRead) return true;
+    return ownerId !== null && (this.#invalidatedAt.get(`u:${ownerId}`) ?? 0) > epochAtRead;
+  }
+
+  #mark(subject: string, epoch: number): void {
+    this.#invalidatedAt.delete(subject);
+    this.#invalidatedAt.set(subject, epoch);
+    // Reads take milliseconds; only marks newer than the oldest read in flight matter. Forgetting
+    // the oldest half is safe: a read older than what was forgotten is simply not stored.
+    if (this.#invalidatedAt.size <= MAX_MARKS) return;
+    let drop = this.#invalidatedAt.size / 2;
+    for (const [key, at] of this.#invalidatedAt) {
+      if (drop-- <= 0) break;
+      this.#invalidatedAt.delete(key);
+      this.#forgottenBelow = Math.max(this.#forgottenBelow, at);
+    }
+  }
 }
+
+const MAX_MARKS = 10_000;

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
@@ -18,6 +19,8 @@ const MAX_PAYLOAD = 7_000;
  * right after the commit, and a LISTEN connection that applies other instances' changes.
  */
 export class KeyChanges {
+  /** Tags this instance's notifications: it applied them at commit, so their echo is skipped. */
+  readonly instanceId = randomUUID();
   #listener: pg.Client | undefined;
   #stopped = false;
   #reconnectDelay = 100;
@@ -40,7 +43,7 @@ export class KeyChanges {
     const result = await prisma.$transaction(async (tx) => {
       const value = await work(tx, touch);
       if (touched.keyIds.size + touched.userIds.size > 0) {
-        await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${payload(touched)})`;
+        await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${payload(touched, this.instanceId)})`;
       }
       return value;
     });
@@ -84,7 +87,10 @@ export class KeyChanges {
     client.on("notification", (message) => {
       if (message.channel !== CHANNEL || !message.payload) return;
       try {
-        this.apply(JSON.parse(message.payload) as KeyChange & { all?: boolean });
+        const change = JSON.parse(message.payload) as Notification;
+        // Our own change was applied right after its commit; the echo would only evict the
+        // entries that requests have warmed since.
+        if (change.from !== this.instanceId) this.apply(change);
       } catch {
         this.cache.clear();
       }
@@ -105,7 +111,14 @@ export class KeyChanges {
   }
 }
 
-function payload(touched: { keyIds: Set<string>; userIds: Set<string> }): string {
-  const text = JSON.stringify({ keyIds: [...touched.keyIds], userIds: [...touched.userIds] });
-  return text.length <= MAX_PAYLOAD ? text : JSON.stringify({ all: true });
+interface Notification extends KeyChange {
+  /** Flush everything: the change was too large for one payload. */
+  all?: boolean;
+  /** The `instanceId` of the sender. */
+  from?: string;
+}
+
+function payload(touched: { keyIds: Set<string>; userIds: Set<string> }, from: string): string {
+  const text = JSON.stringify({ from, keyIds: [...touched.keyIds], userIds: [...touched.userIds] } satisfies Notification);
+  return text.length <= MAX_PAYLOAD ? text : JSON.stringify({ from, all: true } satisfies Notification);
 }
