@@ -136,9 +136,8 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("across instances (PostgreSQL)
       // Drop the listener's connection: the other instance forgets everything, reconnects, and keeps listening.
       const warm = await createKey(org.adminKey, {});
       expect((await onOther(warm.secret)).status).toBe(200);
-      await db.prisma.$executeRawUnsafe(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN keyward_key_changes%' AND pid <> pg_backend_pid()`,
-      );
+      // Only this instance's listener: other test workers share the PostgreSQL server.
+      await db.prisma.$executeRaw`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${other.keyChanges.listenerName}`;
       await new Promise((r) => setTimeout(r, 500));
       expect(other.verifier.cache.size).toBe(0);
       await gql(`mutation($i: DisableApiKeyInput!) { disableApiKey(input: $i) { __typename } }`, {

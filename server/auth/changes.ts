@@ -21,6 +21,10 @@ const MAX_PAYLOAD = 7_000;
 export class KeyChanges {
   /** Tags this instance's notifications: it applied them at commit, so their echo is skipped. */
   readonly instanceId = randomUUID();
+  /** The listener's `application_name`, so operators can tell it apart in `pg_stat_activity`. */
+  get listenerName(): string {
+    return `keyward-listener-${this.instanceId}`;
+  }
   #listener: pg.Client | undefined;
   #stopped = false;
   #reconnectDelay = 100;
@@ -71,7 +75,7 @@ export class KeyChanges {
   }
 
   async #connect(databaseUrl: string): Promise<void> {
-    const client = new pg.Client({ connectionString: databaseUrl, keepAlive: true });
+    const client = new pg.Client({ connectionString: databaseUrl, keepAlive: true, application_name: this.listenerName });
     const lost = (reason: string) => {
       if (this.#listener !== client) return;
       this.#listener = undefined;
