@@ -28,6 +28,12 @@ describe("retries, beyond the basics", () => {
     expect([error.retryAfterSeconds, script.calls.length]).toEqual([120, 1]);
   });
 
+  it("by default, does not hang on Keyward's throttle for failing keys (Retry-After up to 60 s)", async () => {
+    const script = await scripted(() => refusal(429, "RATE_LIMITED", { "retry-after": "60" }));
+    const error = await keywardError((await sdk("kw_any", { fetch: script.fetch })).viewer(), "RATE_LIMITED", 429);
+    expect([error.retryAfterSeconds, script.calls.length]).toEqual([60, 1]);
+  });
+
   it("backs off exponentially without Retry-After, and gives up after maxRetries", async () => {
     const script = await scripted(() => refusal(503, "UNAVAILABLE"));
     const kw = await sdk("kw_any", { fetch: script.fetch, maxRetries: 3, retryDelayMs: 40 });
@@ -60,7 +66,7 @@ describe("retries, beyond the basics", () => {
 
   it("stops waiting when the caller aborts", async () => {
     const script = await scripted(() => refusal(429, "RATE_LIMITED", { "retry-after": "30" }));
-    const kw = await sdk("kw_any", { fetch: script.fetch });
+    const kw = await sdk("kw_any", { fetch: script.fetch, maxRetryDelayMs: 60_000 });
     const started = Date.now();
     const aborted = kw.viewer({ signal: AbortSignal.timeout(100) });
     await expect(aborted).rejects.toMatchObject({ name: "TimeoutError" });

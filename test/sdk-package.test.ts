@@ -28,6 +28,9 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
 const succeeded = (result: { code: number; stdout: string; stderr: string }) =>
   expect(result, `${result.stdout}\n${result.stderr}`).toMatchObject({ code: 0 });
 
+/** A ```ts block that uses the SDK (README.md's and sdk/README.md's example). */
+const SDK_EXAMPLE = /```ts\n(import \{ Keyward[^]*?)```/g;
+
 /** What the issue asks a new user to manage in ten lines: create, list, rotate, revoke, and a revoked key refused. */
 const consumer = `
 import { Keyward, KeywardError, type ApiKey, type KeywardErrorCode } from "@keyward/sdk";
@@ -72,8 +75,8 @@ it("packs a tarball of built JS and types only, which an empty project installs,
   succeeded(packed);
   const [manifest] = JSON.parse(packed.stdout) as Array<{ files: Array<{ path: string }> }>;
   const files = manifest!.files.map((f) => f.path).sort();
-  expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/generated.js", "dist/generated.d.ts", "package.json", "README.md"]));
-  expect(files.filter((f) => !/^(dist\/[\w.-]+\.(js|d\.ts)|package\.json|README\.md)$/.test(f))).toEqual([]);
+  expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/generated.js", "dist/generated.d.ts", "package.json", "README.md", "LICENSE"]));
+  expect(files.filter((f) => !/^(dist\/[\w.-]+\.(js|d\.ts)|package\.json|README\.md|LICENSE)$/.test(f))).toEqual([]);
   for (const file of files.filter((f) => f.endsWith(".js"))) {
     const source = await readFile(join(sdkDir, file), "utf8");
     expect(source, file).not.toMatch(/from\s+["'](\.\.\/|.*server\/)|\.ts["']/);
@@ -81,16 +84,24 @@ it("packs a tarball of built JS and types only, which an empty project installs,
   const tarball = join(packDir, (await readdir(packDir)).find((f) => f.endsWith(".tgz"))!);
 
   succeeded(await run(bin("publint"), [sdkDir]));
-  // ESM only: the profile leaves out the CommonJS resolutions, where an ESM package is expected to be import-only.
-  succeeded(await run(bin("attw"), ["--pack", sdkDir, "--profile", "esm-only"]));
+  // ESM only (sdk/.attw.json): the profile leaves out the CommonJS resolutions, where an ESM package is import-only.
+  succeeded(await run(bin("attw"), ["--pack", "."], { cwd: sdkDir }));
 
   const typescript = (JSON.parse(await readFile(join(root, "node_modules", "typescript", "package.json"), "utf8")) as { version: string }).version;
   await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   succeeded(
-    await run("npm", ["install", tarball, "graphql@16", `typescript@${typescript}`, "--no-audit", "--no-fund", "--prefer-offline"], { cwd: project }),
+    await run("npm", ["install", tarball, "graphql@16", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: project }),
   );
   const installed = JSON.parse(await readFile(join(project, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-  expect(Object.keys(installed.dependencies).sort()).toEqual(["@keyward/sdk", "graphql", "typescript"]);
+  expect(Object.keys(installed.dependencies).sort()).toEqual(["@keyward/sdk", "graphql"]);
+  // CommonJS callers on Node ≥ 20.19 require() the ES module.
+  const required = await run(process.execPath, ["-e", `console.log(typeof require("@keyward/sdk").Keyward)`], { cwd: project });
+  succeeded(required);
+  expect(required.stdout.trim()).toBe("function");
+  // What sdk/README.md tells TypeScript users to add.
+  succeeded(
+    await run("npm", ["install", "-D", `typescript@${typescript}`, "@types/node@20", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: project }),
+  );
 
   await writeFile(join(project, "main.ts"), consumer);
   await writeFile(
@@ -110,6 +121,24 @@ it("packs a tarball of built JS and types only, which an empty project installs,
     }),
   );
   succeeded(await run(join(project, "node_modules", ".bin", "tsc"), ["--noEmit", "--strict", "-p", project]));
+
+  // The examples in both READMEs, as written, with the setup sdk/README.md describes.
+  const snippets = [...(await readFile(join(root, "README.md"), "utf8")).matchAll(SDK_EXAMPLE), ...(await readFile(join(sdkDir, "README.md"), "utf8")).matchAll(SDK_EXAMPLE)];
+  expect(snippets).toHaveLength(2);
+  const readmeFiles = await Promise.all(
+    snippets.map(async (match, i) => {
+      await writeFile(join(project, `readme-${i}.ts`), match[1]!);
+      return `readme-${i}.ts`;
+    }),
+  );
+  await writeFile(
+    join(project, "tsconfig.readme.json"),
+    JSON.stringify({
+      compilerOptions: { strict: true, module: "nodenext", target: "es2022", noEmit: true, types: ["node"], noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true },
+      files: readmeFiles,
+    }),
+  );
+  succeeded(await run(join(project, "node_modules", ".bin", "tsc"), ["-p", join(project, "tsconfig.readme.json")]));
 
   const served = await listen((await testServer()).yoga);
   server = served.server;

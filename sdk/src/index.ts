@@ -96,8 +96,10 @@ export interface KeywardOptions {
   retryDelayMs?: number | undefined;
   /**
    * The longest wait before a retry. When `Retry-After` asks for longer, the `KeywardError`
-   * is thrown at once, with `retryAfterSeconds` set, for the caller to schedule.
-   * @default 60000
+   * is thrown at once, with `retryAfterSeconds` set, for the caller to schedule. Keyward's own
+   * throttles (a client that keeps presenting bad keys or invitation codes) usually ask for
+   * longer: the request would fail again, so a call should not hang on it.
+   * @default 10000
    */
   maxRetryDelayMs?: number | undefined;
 }
@@ -131,7 +133,7 @@ export class Keyward {
     this.#policy = {
       maxRetries: nonNegative("maxRetries", options.maxRetries ?? 2),
       retryDelayMs: nonNegative("retryDelayMs", options.retryDelayMs ?? 250),
-      maxRetryDelayMs: nonNegative("maxRetryDelayMs", options.maxRetryDelayMs ?? 60_000),
+      maxRetryDelayMs: nonNegative("maxRetryDelayMs", options.maxRetryDelayMs ?? 10_000),
     };
     this.#sdk = getSdk(new GraphQLClient(url, { headers, fetch: guarded(send) }));
   }
@@ -173,6 +175,7 @@ export class Keyward {
   async createApiKey(input: CreateApiKeyInput, options?: CallOptions): Promise<T.CreateApiKeyPayload> {
     return (await this.#mutation(options, (signal) => this.#sdk.CreateApiKey({ input }, undefined, signal))).createApiKey;
   }
+  /** A new name; the key, its secret and its history stay as they are. */
   async renameApiKey(input: RenameApiKeyInput, options?: CallOptions): Promise<T.RenameApiKeyPayload> {
     return (await this.#mutation(options, (signal) => this.#sdk.RenameApiKey({ input }, undefined, signal))).renameApiKey;
   }
@@ -180,6 +183,7 @@ export class Keyward {
   async disableApiKey(input: DisableApiKeyInput, options?: CallOptions): Promise<T.DisableApiKeyPayload> {
     return (await this.#mutation(options, (signal) => this.#sdk.DisableApiKey({ input }, undefined, signal))).disableApiKey;
   }
+  /** Accepted again from the next request on (a revoked key cannot be enabled). */
   async enableApiKey(input: EnableApiKeyInput, options?: CallOptions): Promise<T.EnableApiKeyPayload> {
     return (await this.#mutation(options, (signal) => this.#sdk.EnableApiKey({ input }, undefined, signal))).enableApiKey;
   }
@@ -207,6 +211,7 @@ export class Keyward {
   async inviteMember(input: InviteMemberInput, options?: CallOptions): Promise<T.InviteMemberPayload> {
     return (await this.#mutation(options, (signal) => this.#sdk.InviteMember({ input }, undefined, signal))).inviteMember;
   }
+  /** The invitation's code stops working at once. */
   async cancelInvitation(input: CancelInvitationInput, options?: CallOptions): Promise<T.CancelInvitationPayload> {
     return (await this.#mutation(options, (signal) => this.#sdk.CancelInvitation({ input }, undefined, signal))).cancelInvitation;
   }
@@ -214,6 +219,7 @@ export class Keyward {
   async acceptInvitation(input: AcceptInvitationInput, options?: CallOptions): Promise<T.AcceptInvitationPayload> {
     return (await this.#mutation(options, (signal) => this.#sdk.AcceptInvitation({ input }, undefined, signal))).acceptInvitation;
   }
+  /** Takes effect on all of the member's personal keys from their next request. */
   async updateMemberRole(input: UpdateMemberRoleInput, options?: CallOptions): Promise<T.UpdateMemberRolePayload> {
     return (await this.#mutation(options, (signal) => this.#sdk.UpdateMemberRole({ input }, undefined, signal))).updateMemberRole;
   }
