@@ -1,4 +1,5 @@
 import type { YogaInitialContext } from "graphql-yoga";
+import { INTERNAL_CALLER, type InternalServerContext } from "./auth/plugin.ts";
 import type { Principal } from "./auth/verify.ts";
 import { describeRequest, type NodeServerContext, type RequestInfo } from "./request.ts";
 import type { Services } from "./services.ts";
@@ -26,7 +27,8 @@ export type Context = AnonymousContext | AuthenticatedContext;
  */
 export function contextFactory(services: Services, principals: WeakMap<Request, Principal | null>) {
   return (initial: YogaInitialContext & NodeServerContext): Context => {
-    const requestInfo = describeRequest(initial.request, initial, services.config.trustProxy);
+    const internal = (initial as InternalServerContext)[INTERNAL_CALLER];
+    const requestInfo = internal?.requestInfo ?? describeRequest(initial.request, initial, services.config.trustProxy);
     const principal = principals.get(initial.request) ?? null;
     return principal ? { ...services, requestInfo, principal } : { ...services, requestInfo, principal: null };
   };

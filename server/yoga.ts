@@ -6,7 +6,7 @@ import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspect
 import { usePrometheus } from "@graphql-yoga/plugin-prometheus";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from "graphql-yoga";
-import { useApiKeyAuth } from "./auth/plugin.ts";
+import { INTERNAL_CALLER, useApiKeyAuth, type InternalServerContext } from "./auth/plugin.ts";
 import type { Principal } from "./auth/verify.ts";
 import { contextFactory, type Context } from "./context.ts";
 import { asBadUserInput, badInput, KeywardError } from "./errors.ts";
@@ -28,13 +28,13 @@ export type KeywardYoga = YogaServerInstance<Record<string, unknown>, Context>;
 export function createKeywardYoga(services: Services): KeywardYoga {
   const { config } = services;
   const principals = new WeakMap<Request, Principal | null>();
-  // MCP tools run as ordinary GraphQL requests of this same server, over its internal HTTPS URL.
-  const execute: Execute = async (key, query, variables) =>
-    yoga.fetch("https://keyward.internal/graphql", {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-api-key": key },
-      body: JSON.stringify({ query, variables }),
-    });
+  // MCP tools run as GraphQL requests of this same server, as the caller /mcp authenticated.
+  const execute: Execute = async (caller, query, variables) =>
+    yoga.fetch(
+      "https://keyward.internal/graphql",
+      { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) },
+      { [INTERNAL_CALLER]: caller } satisfies InternalServerContext,
+    );
   const yoga: KeywardYoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: contextFactory(services, principals),

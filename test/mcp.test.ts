@@ -18,9 +18,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function connect(url: string, headers: Record<string, string> = {}): Promise<Client> {
+async function connect(url: string, headers: Record<string, string> = {}, fetchFn?: typeof fetch): Promise<Client> {
   const client = new Client({ name: "keyward-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, ...(fetchFn ? { fetch: fetchFn } : {}) }));
   return client;
 }
 
@@ -71,6 +71,57 @@ describe("the MCP endpoint", () => {
     await gql(`mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { __typename } }`, { key: org.adminKey, variables: { i: { id: apiKey.id } } });
     await expect(connect(`${base}/mcp`, { "x-api-key": secret })).rejects.toThrow();
     await Promise.all([admin.close(), reader.close()]);
+  });
+
+  it("is stateless: GET and DELETE get 405, so a connected client does not keep polling", async () => {
+    const org = await seedOrganization();
+    for (const method of ["GET", "DELETE"]) {
+      const response = await fetch(`${base}/mcp`, { method, headers: { "x-api-key": org.adminKey, accept: "text/event-stream" } });
+      expect([response.status, response.headers.get("allow")]).toEqual([405, "POST"]);
+    }
+    const methods: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      methods.push(init?.method ?? "GET");
+      return fetch(input, init);
+    };
+    const client = await connect(`${base}/mcp`, { "x-api-key": org.adminKey }, counting);
+    await client.listTools();
+    await new Promise((r) => setTimeout(r, 2_500));
+    // One attempt to open an event stream, refused; before the 405 the client retried every second.
+    expect(methods.filter((m) => m === "GET")).toHaveLength(1);
+    await client.close();
+  });
+
+  it("counts a tool call as one use of the key, and audits it with the agent's address and user agent", async () => {
+    const { services } = await testServer();
+    const org = await seedOrganization();
+    const { id, secret } = await createKey(org.adminKey, {});
+    const uses = () => [...services.usage.pendingDays(id).values()].reduce((a, b) => a + b, 0);
+    const client = await connect(`${base}/mcp`, { "x-api-key": secret, "user-agent": "agent-under-test/1.0" });
+    const before = uses();
+    const created = await client.callTool({ name: "create_api_key", arguments: { input: { name: "audited agent key" } } });
+    expect(uses()).toBe(before + 1);
+    const createdId = (created.structuredContent as any).createApiKey.apiKey.id;
+    const events = (await gql(`{ auditEvents(action: API_KEY_CREATED, first: 50) { edges { node { targetId actorKeyId ip userAgent } } } }`, { key: org.adminKey }))
+      .data?.auditEvents.edges.map((e: any) => e.node);
+    expect(events.find((e: any) => e.targetId === createdId)).toEqual({ targetId: createdId, actorKeyId: id, ip: "127.0.0.1", userAgent: "agent-under-test/1.0" });
+    await client.close();
+  });
+
+  it("marks which tools only read and which take access away, and names an unknown tool once", async () => {
+    const org = await seedOrganization();
+    const client = await connect(`${base}/mcp`, { "x-api-key": org.adminKey });
+    const hints = Object.fromEntries((await client.listTools()).tools.map((t) => [t.name, t.annotations]));
+    expect(hints.api_keys).toEqual({ readOnlyHint: true, destructiveHint: false });
+    expect(hints.verify_api_key).toEqual({ readOnlyHint: true, destructiveHint: false });
+    expect(hints.create_api_key).toEqual({ readOnlyHint: false, destructiveHint: false });
+    for (const name of ["revoke_api_key", "delete_api_key", "disable_api_key", "rotate_api_key", "remove_member", "update_member_role", "cancel_invitation"]) {
+      expect(hints[name], name).toEqual({ readOnlyHint: false, destructiveHint: true });
+    }
+    const unknown = await client.callTool({ name: "no_such_tool", arguments: {} }).catch((e: Error) => e);
+    expect(unknown).toBeInstanceOf(Error);
+    expect((unknown as Error).message).toMatch(/^MCP error -32602: Unknown tool: no_such_tool$/);
+    await client.close();
   });
 
   it("takes ?api_key= on /mcp (connector URLs) but nowhere else", async () => {

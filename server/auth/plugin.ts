@@ -1,13 +1,27 @@
 import type { Plugin } from "graphql-yoga";
 import { errorResponse, type AuthFailureCode } from "../errors.ts";
 import type { Services } from "../services.ts";
-import { clientAddress, type NodeServerContext } from "../request.ts";
+import { clientAddress, type NodeServerContext, type RequestInfo } from "../request.ts";
 import { presentedKey } from "./headers.ts";
 import { parseKey } from "./key.ts";
 import type { Principal, Verification } from "./verify.ts";
 
 /** A principal, `null` for no key at all, or the refusal to send (401/403/429). */
 export type Authentication = Principal | null | Response;
+
+/**
+ * An operation Keyward runs for a caller it has already authenticated (an MCP tool call): the
+ * caller's principal and request details travel in the server context, which only Keyward's
+ * own `yoga.fetch(url, init, serverContext)` can set, never an HTTP client. The operation then
+ * goes through everything else (scopes, limits, audit) as the caller, and is not counted as a
+ * second use of the key.
+ */
+export interface InternalCaller {
+  principal: Principal;
+  requestInfo: RequestInfo;
+}
+export const INTERNAL_CALLER = Symbol("keyward.internalCaller");
+export type InternalServerContext = { [INTERNAL_CALLER]?: InternalCaller };
 
 /**
  * The request's key, verified (from memory when warm: then nothing is awaited). Failures are
@@ -61,6 +75,8 @@ export function useApiKeyAuth(services: Services, principals: WeakMap<Request, P
   return {
     onRequest({ request, url, endResponse, serverContext }) {
       if (url.pathname !== "/graphql") return;
+      const internal = (serverContext as InternalServerContext | undefined)?.[INTERNAL_CALLER];
+      if (internal) return void principals.set(request, internal.principal);
       const settle = (outcome: Authentication) => {
         if (outcome instanceof Response) return endResponse(outcome);
         principals.set(request, outcome);

@@ -1,19 +1,18 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Plugin } from "graphql-yoga";
-import { presentedKey } from "../auth/headers.ts";
-import { authenticate } from "../auth/plugin.ts";
-import type { Principal } from "../auth/verify.ts";
+import { authenticate, type InternalCaller } from "../auth/plugin.ts";
 import { errorResponse } from "../errors.ts";
+import { describeRequest, type NodeServerContext } from "../request.ts";
 import { schema } from "../schema/index.ts";
 import type { Services } from "../services.ts";
 import { loadTools, toolsFor, type Tool } from "./tools.ts";
 
 export const MCP_PATH = "/mcp";
 
-/** Runs a GraphQL request through the same server (auth, scopes, limits and all). */
-export type Execute = (key: string, document: string, variables: Record<string, unknown>) => Promise<Response>;
+/** Runs a GraphQL request through the same server (scopes, limits, audit and all) as `caller`. */
+export type Execute = (caller: InternalCaller, document: string, variables: Record<string, unknown>) => Promise<Response>;
 
 /**
  * `/mcp`: a Model Context Protocol server (Streamable HTTP, stateless) whose tools are the SDK's
@@ -25,6 +24,12 @@ export function useMcp(services: Services, execute: Execute): Plugin {
   return {
     onRequest({ url, request, endResponse, serverContext }) {
       if (url.pathname !== MCP_PATH) return;
+      // Stateless: no server-sent event stream to GET and no session to DELETE. Without a 405
+      // a connected client reopens the stream every second, each time a use of its key.
+      if (request.method !== "POST") {
+        if (request.method === "OPTIONS") return;
+        return endResponse(new Response(null, { status: 405, headers: { allow: "POST" } }));
+      }
       return handle(request, serverContext).then(endResponse);
     },
   };
@@ -33,11 +38,12 @@ export function useMcp(services: Services, execute: Execute): Plugin {
     const principal = await authenticate(services, request, serverContext, { allowQuery: true });
     if (principal instanceof Response) return principal;
     if (!principal) return errorResponse("UNAUTHENTICATED", "An API key is required.");
-    // The key authenticated: the tools run as GraphQL requests with that same key.
-    const presented = presentedKey(request, { allowQuery: true });
-    const key = presented.kind === "key" ? presented.key : "";
+    const caller: InternalCaller = {
+      principal,
+      requestInfo: describeRequest(request, serverContext as NodeServerContext, services.config.trustProxy),
+    };
 
-    const server = mcpServer(toolsFor(tools, principal), principal, key);
+    const server = mcpServer(toolsFor(tools, principal), caller);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
     try {
@@ -47,7 +53,8 @@ export function useMcp(services: Services, execute: Execute): Plugin {
     }
   }
 
-  function mcpServer(visible: Tool[], principal: Principal, key: string): Server {
+  function mcpServer(visible: Tool[], caller: InternalCaller): Server {
+    const { principal } = caller;
     const server = new Server(
       { name: "keyward", version: "0.1.0" },
       {
@@ -60,13 +67,14 @@ export function useMcp(services: Services, execute: Execute): Plugin {
         name: tool.name,
         description: tool.description,
         inputSchema: tool.inputSchema,
-        annotations: { readOnlyHint: tool.kind === "query", destructiveHint: /^(revoke|delete|remove)_/.test(tool.name) },
+        annotations: tool.annotations,
       })),
     }));
     server.setRequestHandler(CallToolRequestSchema, async (call) => {
       const tool = tools.find((t) => t.name === call.params.name);
-      if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${call.params.name}`);
-      const response = await execute(key, tool.document, call.params.arguments ?? {});
+      // A plain error with a JSON-RPC code: McpError would put "MCP error -32602:" in the message twice.
+      if (!tool) throw Object.assign(new Error(`Unknown tool: ${call.params.name}`), { code: ErrorCode.InvalidParams });
+      const response = await execute(caller, tool.document, call.params.arguments ?? {});
       const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
       if (body.errors?.length) {
         const [first] = body.errors;

@@ -30,7 +30,14 @@ export interface Tool {
   /** `scope` the root field requires; `null`: any valid key. */
   scope: Scope | null;
   kind: "query" | "mutation";
+  /** Hints for the client: whether the tool changes anything, and whether that can hurt. */
+  annotations: { readOnlyHint: boolean; destructiveHint: boolean };
 }
+
+// Mutations that change nothing (a check), and those that take something away: a key's access
+// (revoke, delete, disable, rotate: the old secret stops), a person's access or rights, an invitation.
+const READ_ONLY_MUTATIONS = new Set(["verifyApiKey"]);
+const DESTRUCTIVE = /^(revoke|delete|disable|rotate|remove|cancel|updateMemberRole$)/;
 
 export type JsonSchema = {
   type?: string | string[];
@@ -84,6 +91,10 @@ export function loadTools(schema: GraphQLSchema, dir = operationsDir): Tool[] {
       document: [operation, ...usedFragments(operation, fragments)].map((d) => print(d)).join("\n\n"),
       scope: authScopes.scope ?? null,
       kind: operation.operation,
+      annotations: {
+        readOnlyHint: operation.operation === "query" || READ_ONLY_MUTATIONS.has(field.name),
+        destructiveHint: DESTRUCTIVE.test(field.name),
+      },
     });
   }
   return tools;
