@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { FailureLimiter } from "../server/rateLimit.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
@@ -35,6 +36,46 @@ describe("invitations", () => {
       "MEMBER_JOINED",
       "MEMBER_INVITED",
     ]);
+  });
+
+  it("gives a person one way in at a time: no second pending invitation, none left open after joining or removal", async () => {
+    const org = await seedOrganization();
+    const { db } = await testServer();
+    const email = `gina-${crypto.randomUUID()}@example.com`;
+    const first = (await gql(INVITE, { key: org.adminKey, variables: { input: { email, role: "MEMBER" } } })).data?.inviteMember;
+    const again = await gql(INVITE, { key: org.adminKey, variables: { input: { email, role: "ADMIN" } } });
+    expect([again.code, again.errors?.[0]?.extensions?.invitationId]).toEqual(["CONFLICT", first.invitation.id]);
+
+    // A second open invitation, as two admins racing before this rule (or older data) could leave.
+    const stray = async (role: "ADMIN" | "MEMBER") => {
+      const code = `kwinv_${"S".repeat(16)}${crypto.randomUUID().replace(/-/g, "").slice(0, 16)}`;
+      const row = await db.prisma.invitation.create({
+        data: { organizationId: org.organization.id, email, role, codeHash: createHash("sha256").update(code).digest("hex"), expiresAt: new Date(Date.now() + 3_600_000) },
+      });
+      return { code, id: row.id };
+    };
+    const raced = await stray("ADMIN");
+    const joined = await gql(ACCEPT, { variables: { input: { code: first.code } } });
+    expect(joined.status).toBe(200);
+    expect((await gql(ACCEPT, { variables: { input: { code: raced.code } } })).code).toBe("INVITATION_CANCELLED");
+
+    const leftOpen = await stray("ADMIN");
+    const { userId, keyId } = { userId: joined.data?.acceptInvitation.user.id, keyId: joined.data?.acceptInvitation.apiKey.id };
+    expect((await gql(REMOVE, { key: org.adminKey, variables: { i: { userId } } })).data?.removeMember.revokedApiKeyIds).toEqual([keyId]);
+    expect((await gql(ACCEPT, { variables: { input: { code: leftOpen.code } } })).code).toBe("INVITATION_CANCELLED");
+
+    const history = await gql(`query($id: ID!) { auditEvents(apiKeyId: $id) { edges { node { action metadata } } } }`, { key: org.adminKey, variables: { id: keyId } });
+    expect(history.data?.auditEvents.edges.map((e: any) => e.node)).toContainEqual({ action: "API_KEY_REVOKED", metadata: { reason: "member_removed" } });
+    const cancelled = await gql(`{ auditEvents(action: INVITATION_CANCELLED) { edges { node { targetId metadata } } } }`, { key: org.adminKey });
+    expect(cancelled.data?.auditEvents.edges.map((e: any) => e.node)).toEqual([
+      { targetId: leftOpen.id, metadata: { email, reason: "member_removed" } },
+      { targetId: raced.id, metadata: { email, reason: "joined" } },
+    ]);
+
+    // Invited again after removal: a new way in, a new key; the old one stays revoked.
+    const back = await addMember(org.adminKey, "MEMBER", email);
+    expect((await gql(`{ viewer { role } }`, { key: back.key })).status).toBe(200);
+    expect((await gql(`{ viewer { role } }`, { key: joined.data?.acceptInvitation.secret })).code).toBe("API_KEY_REVOKED");
   });
 
   it("refuses used, cancelled, expired and unknown codes with their own codes", async () => {

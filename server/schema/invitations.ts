@@ -6,6 +6,7 @@ import { scopesOfRole } from "../auth/scopes.ts";
 import { builder } from "../builder.ts";
 import { badInput, KeywardError, notFound } from "../errors.ts";
 import type { ApiKey as ApiKeyRow, Invitation as InvitationRow, Membership as MembershipRow, Role, User as UserRow } from "../generated/prisma/client.ts";
+import { cancelPendingInvitations, pending } from "../invitations.ts";
 import { validEmail } from "../organizations.ts";
 import { ApiKey } from "./apiKey.ts";
 import { RoleEnum } from "./enums.ts";
@@ -36,7 +37,7 @@ builder.queryField("invitations", (t) =>
     resolve: (query, _root, _args, { prisma, principal }) =>
       prisma.invitation.findMany({
         ...query,
-        where: { organizationId: principal.organizationId, acceptedAt: null, cancelledAt: null, expiresAt: { gt: new Date() } },
+        where: { organizationId: principal.organizationId, ...pending() },
         orderBy: { id: "desc" },
         take: 500,
       }),
@@ -98,10 +99,18 @@ builder.mutationFields((t) => ({
       const email = validEmail(input.email);
       const hours = input.expiresInHours ?? DEFAULT_HOURS;
       if (hours < 1 || hours > MAX_HOURS) throw badInput(`expiresInHours must be from 1 to ${MAX_HOURS}.`, "expiresInHours");
-      const member = await prisma.membership.findFirst({ where: { organizationId: principal.organizationId, user: { email } } });
-      if (member) throw new KeywardError("CONFLICT", "That person is already a member.");
       const code = `kwinv_${randomBase62(32)}`;
       const invitation = await prisma.$transaction(async (tx) => {
+        // Serialized per organization (as member changes are), so two invites can't both pass the checks.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${principal.organizationId}))`;
+        const member = await tx.membership.findFirst({ where: { organizationId: principal.organizationId, user: { email } } });
+        if (member) throw new KeywardError("CONFLICT", "That person is already a member.");
+        const open = await tx.invitation.findFirst({ where: { organizationId: principal.organizationId, email, ...pending() } });
+        if (open) {
+          throw new KeywardError("CONFLICT", "That person already has a pending invitation; cancel it to send a new one.", {
+            invitationId: open.id,
+          });
+        }
         const created = await tx.invitation.create({
           data: {
             organizationId: principal.organizationId,
@@ -181,6 +190,7 @@ builder.mutationFields((t) => ({
           data: { organizationId: invitation.organizationId, userId: user.id, role: invitation.role },
         });
         const actor: Actor = { ...requestInfo, organizationId: invitation.organizationId, keyId: null, userId: user.id };
+        await cancelPendingInvitations(tx, actor, invitation.email, "joined");
         await recordAudit(tx, actor, {
           action: "MEMBER_JOINED",
           targetType: "User",

@@ -2,6 +2,7 @@ import { actorOf, recordAudit } from "../audit.ts";
 import { builder } from "../builder.ts";
 import type { AuthenticatedContext } from "../context.ts";
 import { KeywardError, notFound } from "../errors.ts";
+import { cancelPendingInvitations } from "../invitations.ts";
 import type { Membership as MembershipRow, Prisma, Role } from "../generated/prisma/client.ts";
 import { RoleEnum } from "./enums.ts";
 
@@ -111,14 +112,21 @@ builder.mutationFields((t) => {
               select: { id: true },
             });
             const revokedApiKeyIds = keys.map((k) => k.id);
+            const actor = actorOf(context);
             await tx.apiKey.updateMany({ where: { id: { in: revokedApiKeyIds } }, data: { status: "REVOKED" } });
             await tx.membership.delete({ where: { id: membership.id } });
-            await recordAudit(tx, actorOf(context), {
+            const { email } = await tx.user.findUniqueOrThrow({ where: { id: membership.userId }, select: { email: true } });
+            const cancelledInvitationIds = await cancelPendingInvitations(tx, actor, email, "member_removed");
+            await recordAudit(tx, actor, {
               action: "MEMBER_REMOVED",
               targetType: "User",
               targetId: membership.userId,
-              metadata: { role: membership.role, revokedApiKeyIds },
+              metadata: { role: membership.role, revokedApiKeyIds, cancelledInvitationIds },
             });
+            // Each key's own history says why it stopped working.
+            for (const id of revokedApiKeyIds) {
+              await recordAudit(tx, actor, { action: "API_KEY_REVOKED", targetType: "ApiKey", targetId: id, metadata: { reason: "member_removed" } });
+            }
             return { removedUserId: membership.userId, revokedApiKeyIds };
           },
           () => false,
