@@ -39,11 +39,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError("DATABASE_URL must start with postgresql:// (leave it unset for the embedded database).");
   }
-  const publicUrl = (env.KEYWARD_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, "");
-  try {
-    new URL(publicUrl);
-  } catch {
-    throw new ConfigError(`KEYWARD_PUBLIC_URL must be an absolute URL, got "${publicUrl}".`);
+  const ownTls = tls(env);
+  // What clients and agents are told to use: with Keyward's own TLS, plain HTTP would not answer.
+  const publicUrl = (env.KEYWARD_PUBLIC_URL || `${ownTls ? "https" : "http"}://localhost:${port}`).replace(/\/+$/, "");
+  if (!/^https?:$/.test(protocolOf(publicUrl))) {
+    throw new ConfigError(`KEYWARD_PUBLIC_URL must be an http:// or https:// URL, got "${publicUrl}".`);
   }
   return {
     port,
@@ -57,7 +57,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: oneOf(env, "KEYWARD_TRUST_PROXY", ["false", "true"] as const, "false") === "true",
     logLevel: oneOf(env, "KEYWARD_LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     requireHttps: boolean(env, "KEYWARD_REQUIRE_HTTPS", production),
-    tls: tls(env),
+    tls: ownTls,
     corsOrigins: origins(env),
     maxBodyBytes: integer(env, "KEYWARD_MAX_BODY_BYTES", 1_048_576, 1_024, 104_857_600),
     introspection: boolean(env, "KEYWARD_INTROSPECTION", !production),
@@ -68,6 +68,14 @@ export function loadConfig(env: Env = process.env): Config {
       adminEmail: env.KEYWARD_ADMIN_EMAIL || "admin@localhost",
     },
   };
+}
+
+function protocolOf(url: string): string {
+  try {
+    return new URL(url).protocol;
+  } catch {
+    return "";
+  }
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -191,5 +191,10 @@ describe("connectAgent", () => {
     const beyond = await createKey(org.adminKey, { scopes: ["KEYS_WRITE"] });
     const escalate = await gql(CONNECT, { key: beyond.secret, variables: { i: { client: "CURSOR", scopes: ["AUDIT_READ"] } } });
     expect([escalate.status, escalate.code]).toEqual([403, "FORBIDDEN"]);
+    // Nothing to read by default, or nothing asked for: no useless key is made.
+    for (const i of [{ client: "CURSOR" }, { client: "CURSOR", scopes: [] }]) {
+      const empty = await gql(CONNECT, { key: beyond.secret, variables: { i } });
+      expect([empty.status, empty.code, empty.errors?.[0]?.extensions?.field]).toEqual([200, "BAD_USER_INPUT", "scopes"]);
+    }
   });
 });

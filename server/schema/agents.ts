@@ -3,7 +3,7 @@ import { issueKey, validName } from "../apiKeys.ts";
 import { actorOf } from "../audit.ts";
 import type { Scope } from "../auth/scopes.ts";
 import { builder } from "../builder.ts";
-import { forbidden } from "../errors.ts";
+import { badInput, forbidden } from "../errors.ts";
 import type { ApiKey as ApiKeyRow } from "../generated/prisma/client.ts";
 import { ApiKey } from "./apiKey.ts";
 import { ScopeEnum } from "./enums.ts";
@@ -44,6 +44,8 @@ builder.mutationField("connectAgent", (t) =>
       const requested = input.scopes ? [...new Set<Scope>(input.scopes)] : READ_SCOPES.filter((s) => principal.scopes.has(s));
       const beyond = requested.filter((s) => !principal.scopes.has(s));
       if (beyond.length > 0) throw forbidden(`The calling key may not grant ${beyond.join(", ")}.`);
+      // A key with no scopes would connect and find nothing to do but `viewer`.
+      if (requested.length === 0) throw badInput("The agent's key would have no scopes: pass scopes the calling key holds.", "scopes");
       const name = validName(input.name ?? `${agentNames[input.client]} agent`);
       const created = await context.keyChanges.transaction(context.prisma, async (tx, touch) => {
         const result = await issueKey(

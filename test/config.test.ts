@@ -1,0 +1,16 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../server/config.ts";
+
+describe("KEYWARD_PUBLIC_URL", () => {
+  it("defaults to the scheme Keyward actually serves, so agents are handed a URL that answers", () => {
+    expect(loadConfig({ PORT: "4100" }).publicUrl).toBe("http://localhost:4100");
+    expect(loadConfig({ PORT: "4100", KEYWARD_TLS_CERT: "cert.pem", KEYWARD_TLS_KEY: "key.pem" }).publicUrl).toBe("https://localhost:4100");
+    expect(loadConfig({ KEYWARD_PUBLIC_URL: "https://keys.example.com/" }).publicUrl).toBe("https://keys.example.com");
+  });
+
+  it("must be an http(s) URL", () => {
+    for (const bad of ["keys.example.com", "ftp://keys.example.com", "javascript:alert(1)"]) {
+      expect(() => loadConfig({ KEYWARD_PUBLIC_URL: bad }), bad).toThrow(ConfigError);
+    }
+  });
+});
