@@ -46,6 +46,10 @@ export const builder = new SchemaBuilder<{
     cursorType: "String",
     nodeQueryOptions: false,
     nodesQueryOptions: false,
+    firstArgOptions: { description: "Page size: 1 to 100; default 20." },
+    afterArgOptions: { description: "Start after this cursor (`pageInfo.endCursor` of the previous page)." },
+    lastArgOptions: { description: "Page size counted from the end: 1 to 100." },
+    beforeArgOptions: { description: "End before this cursor (`pageInfo.startCursor`)." },
   },
 });
 

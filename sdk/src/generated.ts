@@ -60,6 +60,7 @@ export type AuditAction =
   | 'ORGANIZATION_CREATED';
 
 export type CancelInvitationInput = {
+  /** The invitation's id (`invitation.id`). */
   id: string | number;
 };
 
@@ -85,14 +86,17 @@ export type CreateApiKeyInput = {
 export type DeleteApiKeyInput = {
   /** Required when the key was used in the last 24 hours. */
   confirm?: boolean | null | undefined;
+  /** The key's id (`apiKey.id`, the public part of the key). */
   id: string | number;
 };
 
 export type DisableApiKeyInput = {
+  /** The key's id (`apiKey.id`, the public part of the key). */
   id: string | number;
 };
 
 export type EnableApiKeyInput = {
+  /** The key's id (`apiKey.id`, the public part of the key). */
   id: string | number;
 };
 
@@ -108,11 +112,13 @@ export type RemoveMemberInput = {
 };
 
 export type RenameApiKeyInput = {
+  /** The key's id (`apiKey.id`, the public part of the key). */
   id: string | number;
   name: string;
 };
 
 export type RevokeApiKeyInput = {
+  /** The key's id (`apiKey.id`, the public part of the key). */
   id: string | number;
 };
 
@@ -123,6 +129,7 @@ export type Role =
 export type RotateApiKeyInput = {
   /** How long the old secret keeps working (0–604800). */
   gracePeriodSeconds?: number | null | undefined;
+  /** The key's id (`apiKey.id`, the public part of the key). */
   id: string | number;
 };
 

@@ -59,7 +59,8 @@ builder.queryFields((t) => ({
     {
       type: "ApiKey",
       cursor: "createdAt_id",
-      description: "Newest first. Without `status`, enabled and disabled keys; revoked keys only when asked for.",
+      description:
+        "The organization's keys the caller may see (a member sees their own), newest first. Without `status`, enabled and disabled keys; revoked keys only when asked for.",
       args: {
         status: t.arg({ type: ApiKeyStatusEnum }),
         environment: t.arg({ type: ApiKeyEnvironmentEnum }),

@@ -41,17 +41,18 @@ const CreateApiKeyInput = builder.inputType("CreateApiKeyInput", {
     expiresAt: t.field({ type: "DateTime", description: "In the future, within 10 years." }),
   }),
 });
+const KEY_ID = "The key's id (`apiKey.id`, the public part of the key).";
 const RenameApiKeyInput = builder.inputType("RenameApiKeyInput", {
-  fields: (t) => ({ id: t.id({ required: true }), name: t.string({ required: true }) }),
+  fields: (t) => ({ id: t.id({ required: true, description: KEY_ID }), name: t.string({ required: true }) }),
 });
 const idInput = (name: string) =>
-  builder.inputType(name, { fields: (t) => ({ id: t.id({ required: true }) }) });
+  builder.inputType(name, { fields: (t) => ({ id: t.id({ required: true, description: KEY_ID }) }) });
 const DisableApiKeyInput = idInput("DisableApiKeyInput");
 const EnableApiKeyInput = idInput("EnableApiKeyInput");
 const RevokeApiKeyInput = idInput("RevokeApiKeyInput");
 const DeleteApiKeyInput = builder.inputType("DeleteApiKeyInput", {
   fields: (t) => ({
-    id: t.id({ required: true }),
+    id: t.id({ required: true, description: KEY_ID }),
     confirm: t.boolean({
       defaultValue: false,
       description: "Required when the key was used in the last 24 hours.",
@@ -60,7 +61,7 @@ const DeleteApiKeyInput = builder.inputType("DeleteApiKeyInput", {
 });
 const RotateApiKeyInput = builder.inputType("RotateApiKeyInput", {
   fields: (t) => ({
-    id: t.id({ required: true }),
+    id: t.id({ required: true, description: KEY_ID }),
     gracePeriodSeconds: t.int({
       defaultValue: 0,
       description: `How long the old secret keeps working (0–${MAX_GRACE_SECONDS}).`,
@@ -100,6 +101,8 @@ builder.mutationFields((t) => {
   const keysWrite = t.withAuth({ scope: "KEYS_WRITE" });
   return {
     createApiKey: keysWrite.field({
+      description:
+        "Creates a key and returns its full secret, once. Without `scopes`, everything the calling key may do; never more. PERSONAL (default) keys belong to the caller; SERVICE keys to the organization.",
       type: secretPayload("CreateApiKeyPayload"),
       args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
       resolve: async (_root, { input }, context) => {
@@ -129,6 +132,7 @@ builder.mutationFields((t) => {
       },
     }),
     renameApiKey: keysWrite.field({
+      description: "Renames a key; its secret and history stay as they are.",
       type: apiKeyPayload("RenameApiKeyPayload"),
       args: { input: t.arg({ type: RenameApiKeyInput, required: true }) },
       resolve: async (_root, { input }, context) => {
@@ -156,6 +160,7 @@ builder.mutationFields((t) => {
       resolve: (_root, { input }, context) => transition(context, input.id, "DISABLED", "API_KEY_DISABLED"),
     }),
     enableApiKey: keysWrite.field({
+      description: "Accepted again from the next request on. A revoked key cannot be enabled.",
       type: apiKeyPayload("EnableApiKeyPayload"),
       args: { input: t.arg({ type: EnableApiKeyInput, required: true }) },
       resolve: (_root, { input }, context) => transition(context, input.id, "ENABLED", "API_KEY_ENABLED"),

@@ -28,7 +28,7 @@ builder.queryField("auditEvents", (t) =>
     {
       type: "AuditEvent",
       cursor: "id",
-      description: "Newest first.",
+      description: "What happened in the organization (key and member changes, failed authentication bursts), newest first.",
       args: {
         action: t.arg({ type: AuditActionEnum }),
         apiKeyId: t.arg.id({ description: "Only events about this key (as target or as actor)." }),

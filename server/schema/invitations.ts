@@ -52,7 +52,7 @@ const InviteMemberInput = builder.inputType("InviteMemberInput", {
   }),
 });
 const CancelInvitationInput = builder.inputType("CancelInvitationInput", {
-  fields: (t) => ({ id: t.id({ required: true }) }),
+  fields: (t) => ({ id: t.id({ required: true, description: "The invitation's id (`invitation.id`)." }) }),
 });
 const AcceptInvitationInput = builder.inputType("AcceptInvitationInput", {
   fields: (t) => ({
@@ -92,6 +92,7 @@ const AcceptInvitationPayload = builder.objectRef<Accepted>("AcceptInvitationPay
 
 builder.mutationFields((t) => ({
   inviteMember: t.withAuth({ scope: "MEMBERS_WRITE" }).field({
+    description: "Invites a person by email with a role; returns a one-time code (shown once) for them to accept.",
     type: InviteMemberPayload,
     args: { input: t.arg({ type: InviteMemberInput, required: true }) },
     resolve: async (_root, { input }, context) => {
@@ -133,6 +134,7 @@ builder.mutationFields((t) => ({
     },
   }),
   cancelInvitation: t.withAuth({ scope: "MEMBERS_WRITE" }).field({
+    description: "Stops a pending invitation's code from working.",
     type: CancelInvitationPayload,
     args: { input: t.arg({ type: CancelInvitationInput, required: true }) },
     resolve: async (_root, { input }, context) => {

@@ -21,7 +21,7 @@ builder.queryField("members", (t) =>
     {
       type: "Membership",
       cursor: "id",
-      description: "Oldest first.",
+      description: "People in the organization, with their role and when they joined, oldest first.",
       resolve: (query, _root, _args, { prisma, principal }) =>
         prisma.membership.findMany({ ...query, where: { organizationId: principal.organizationId }, orderBy: { id: "asc" } }),
     },
