@@ -1,13 +1,17 @@
 import SchemaBuilder from "@pothos/core";
+import ComplexityPlugin from "@pothos/plugin-complexity";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import { DateResolver, DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
 import type { Scope } from "./auth/scopes.ts";
 import type { AuthenticatedContext, Context } from "./context.ts";
-import { forbidden, unauthenticated } from "./errors.ts";
+import { forbidden, KeywardError, unauthenticated } from "./errors.ts";
 import type PrismaTypes from "./generated/pothos-prisma-types.ts";
 import { getDatamodel } from "./generated/pothos-prisma-types.ts";
+
+const PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -22,7 +26,21 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
 }>({
   // Scope-auth first, so authorization runs before any other plugin's work.
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, ComplexityPlugin, PrismaPlugin, RelayPlugin],
+  // What one request may ask for, counted with its variables before any root field runs: each
+  // field costs 1, and a connection's selections count once per row of the page it asks for.
+  // 10,000 is about four full pages (100) of keys with every field (2,201 each).
+  complexity: {
+    fieldComplexity: (args, _context, field) => {
+      // Explicit multiplier: a bare number would still multiply list fields (a page's edges) by 10.
+      if (!field.args.some((arg) => arg.name === "first")) return { field: 1, multiplier: 1 };
+      const asked = Number(args.first ?? args.last ?? PAGE_SIZE);
+      return { field: 1, multiplier: Math.min(Math.max(Number.isFinite(asked) ? asked : MAX_PAGE_SIZE, 1), MAX_PAGE_SIZE) };
+    },
+    limit: { complexity: 10_000 },
+    // The limit is not revealed.
+    complexityError: () => new KeywardError("BAD_USER_INPUT", "This request asks for too much at once: ask for smaller pages or fewer fields."),
+  },
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({
@@ -37,8 +55,8 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
-    defaultConnectionSize: 20,
-    maxConnectionSize: 100,
+    defaultConnectionSize: PAGE_SIZE,
+    maxConnectionSize: MAX_PAGE_SIZE,
     onUnusedQuery: null,
   },
   relay: {
