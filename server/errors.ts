@@ -81,6 +81,23 @@ export function asBadUserInput(error: GraphQLError): GraphQLError {
   });
 }
 
+/** The database is down, or too busy to give a connection in time (P2028): retryable, 503. */
+export function isUnavailable(error: unknown): boolean {
+  const text = String((error as { code?: string })?.code ?? "") + String((error as Error)?.message ?? "");
+  // Driver and Prisma codes, and PostgreSQL's SQLSTATEs for a server that refuses or drops
+  // connections (55000 not accepting, 57P0x shutting down, 53300 too many, 08xxx connection).
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|P1001|P1002|P1017|P2028|\b(55000|57P0[123]|53300|0800[0-6])\b|Connection terminated|Unable to start a transaction|Can't reach database|timeout exceeded when trying to connect|not currently accepting connections|terminating connection/i.test(
+    text,
+  );
+}
+
+/** What a caller sees of a failure Keyward did not expect: its code and nothing of its cause. */
+export function unexpected(error: unknown): KeywardError {
+  return isUnavailable(error)
+    ? new KeywardError("UNAVAILABLE", "The database is unavailable; try again shortly.")
+    : new KeywardError("INTERNAL_SERVER_ERROR", "Unexpected error.");
+}
+
 /**
  * A whole-request refusal (before any GraphQL runs) in GraphQL-over-HTTP's shape:
  * `{ errors: [{ message, extensions: { code } }] }` with the code's status and headers.

@@ -5,6 +5,7 @@ import { startKeyward } from "./app.ts";
 import { firstBootBanner } from "./bootstrap.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { nodeListener } from "./routes.ts";
 
 let logger: Logger = createLogger();
 
@@ -17,8 +18,8 @@ async function main(): Promise<void> {
   if (keyward.firstBoot) process.stdout.write(firstBootBanner(keyward.firstBoot).replace("PORT", String(config.port)) + "\n");
 
   const server = config.tls
-    ? createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, keyward.yoga)
-    : createServer(keyward.yoga);
+    ? createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, nodeListener(keyward.yoga))
+    : createServer(nodeListener(keyward.yoga));
   server.on("error", (error: NodeJS.ErrnoException) => {
     process.stderr.write(`Keyward could not listen on ${config.host}:${config.port}: ${error.code ?? error.message}\n`);
     void keyward.close().finally(() => process.exit(1));

@@ -3,13 +3,14 @@ import { createGraphQLError, type GraphQLParams, type Plugin } from "graphql-yog
 import type { Config } from "./config.ts";
 import { errorResponse, KeywardError } from "./errors.ts";
 import { isSecure, type NodeServerContext } from "./request.ts";
+import { PROBE_PATHS } from "./routes.ts";
 
 /** With KEYWARD_REQUIRE_HTTPS, plain HTTP is refused before anything else, the key included. */
 export function useHttpsRequired(config: Config): Plugin {
   return {
     onRequest({ request, url, endResponse, serverContext }) {
       // Probes and scrapers speak plain HTTP inside the deployment's network.
-      if (!config.requireHttps || ["/healthz", "/readyz", "/metrics"].includes(url.pathname)) return;
+      if (!config.requireHttps || PROBE_PATHS.has(url.pathname)) return;
       if (isSecure(request, serverContext as NodeServerContext, config.trustProxy)) return;
       endResponse(errorResponse(new KeywardError("HTTPS_REQUIRED", "This Keyward accepts HTTPS only.")));
     },

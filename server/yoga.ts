@@ -9,12 +9,13 @@ import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } f
 import { INTERNAL_CALLER, useApiKeyAuth, type InternalServerContext } from "./auth/plugin.ts";
 import type { Principal } from "./auth/verify.ts";
 import { contextFactory, type Context } from "./context.ts";
-import { asBadUserInput, badInput, KeywardError } from "./errors.ts";
+import { asBadUserInput, badInput, KeywardError, unexpected } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import { schema } from "./schema/index.ts";
 import { useMcp, type Execute } from "./mcp/endpoint.ts";
 import { graphiqlOptions } from "./graphiql.ts";
 import { useRequestLog } from "./requestLog.ts";
+import { GRAPHQL_PATH, useExactRoutes } from "./routes.ts";
 import { useBodyLimit, useHttpsRequired, useStorableText } from "./security.ts";
 import type { Services } from "./services.ts";
 
@@ -38,7 +39,7 @@ export function createKeywardYoga(services: Services): KeywardYoga {
   const yoga: KeywardYoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: contextFactory(services, principals),
-    graphqlEndpoint: "/graphql",
+    graphqlEndpoint: GRAPHQL_PATH,
     healthCheckEndpoint: "/healthz",
     landingPage: false,
     batching: false,
@@ -59,6 +60,7 @@ export function createKeywardYoga(services: Services): KeywardYoga {
     plugins: [
       // Order matters: HTTPS before anything, then size, CSRF, the key, and only then GraphQL's own work.
       useRequestLog(services.logger),
+      useExactRoutes(),
       useReadinessCheck({ endpoint: "/readyz", check: () => databaseReachable(services.prisma) }),
       usePrometheus({
         endpoint: config.metrics ? "/metrics" : false,
@@ -138,14 +140,7 @@ function maskError(error: unknown): Error {
   if (original instanceof KeywardError) return error as GraphQLError;
   if (original instanceof PothosValidationError) return badInput(original.message);
   if (original instanceof GraphQLError) return asBadUserInput(error as GraphQLError);
-  if (isUnavailable(original)) return new KeywardError("UNAVAILABLE", "The database is unavailable; try again shortly.");
-  return new KeywardError("INTERNAL_SERVER_ERROR", "Unexpected error.");
-}
-
-/** The database is down, or too busy to give a connection in time (P2028): retryable, 503. */
-function isUnavailable(error: unknown): boolean {
-  const text = String((error as { code?: string })?.code ?? "") + String((error as Error)?.message ?? "");
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|P1001|P1017|P2028|Connection terminated|connect ECONN|Unable to start a transaction/i.test(text);
+  return unexpected(original);
 }
 
 /** Yoga logs every error it rewrote; the caller's mistakes are answers, not incidents. */

@@ -1,9 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { formatKey, randomBase62 } from "../server/auth/key.ts";
 import { loadConfig } from "../server/config.ts";
 import { openDatabase } from "../server/db.ts";
+import { createOrganization } from "../server/organizations.ts";
 import { createLogger } from "../server/logger.ts";
 import { createServices } from "../server/services.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
@@ -45,6 +47,17 @@ describe.runIf(onPostgres)("the database goes away", () => {
       expect([down.status, down.code]).toEqual([503, "UNAVAILABLE"]);
       expect(down.ms).toBeLessThan(6_000);
       expect(down.text).not.toMatch(/127\.0\.0\.1|ECONN|prisma|stack/i);
+      // A lost listener empties the key cache: then authentication itself needs the database,
+      // for valid keys and made-up ones, on /graphql and /mcp alike.
+      services.verifier.cache.clear();
+      for (const key of [org.adminKey, formatKey("live", randomBase62(12), randomBase62(32))]) {
+        for (const path of ["/graphql", "/mcp"]) {
+          const cold = await ask(path, `{ viewer { role } }`, key);
+          expect(cold.status, `${path} ${cold.text}`).toBe(503);
+          expect(JSON.parse(cold.text).errors[0].extensions.code).toBe("UNAVAILABLE");
+          expect(cold.text).not.toMatch(/127\.0\.0\.1|ECONN|prisma|stack|node_modules/i);
+        }
+      }
       expect((await ask("/readyz")).status).toBe(503);
       expect((await ask("/healthz")).status).toBe(200);
 
@@ -61,6 +74,28 @@ describe.runIf(onPostgres)("the database goes away", () => {
       await db.close().catch(() => undefined);
     }
   }, 60_000);
+});
+
+describe.skipIf(onPostgres)("the embedded database fails", () => {
+  it("answers with a masked error, never the database's own, and logs it", async () => {
+    const db = await openDatabase({ loadDataDir: new Blob([await readFile(inject("pgliteSnapshot"))]) });
+    const lines: string[] = [];
+    const services = createServices(db.prisma, loadConfig({}), { logger: createLogger("error", (line) => lines.push(line)) });
+    const yoga = createKeywardYoga(services);
+    const { secret } = await createOrganization(db.prisma, { organizationName: "Failing", email: "failing@example.com" });
+    await db.close();
+    const response = await yoga.fetch("http://keyward.test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": secret },
+      body: JSON.stringify({ query: "{ viewer { role } }" }),
+    });
+    const text = await response.text();
+    expect(response.status, text).toBe(500);
+    expect(response.headers.get("content-type")).toMatch(/json/);
+    expect(JSON.parse(text).errors[0].extensions.code).toBe("INTERNAL_SERVER_ERROR");
+    expect(text).not.toMatch(/pglite|prisma|stack|node_modules|closed/i);
+    expect(lines.join("\n")).toMatch(/"during":"authentication"/);
+  });
 });
 
 describe("kill -9 in a loop", () => {

@@ -1,36 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../server/config.ts";
 import { FailureLimiter, SharedFailureLimiter } from "../server/rateLimit.ts";
-import { createKeywardYoga } from "../server/yoga.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
 import { gql, testServer } from "./helpers/server.ts";
+import { post, send, yogaWith } from "./helpers/yoga.ts";
 
-type Limits = { authByClient: FailureLimiter; authByKeyId: FailureLimiter; signUps: FailureLimiter };
-
-/** A Yoga of its own with configuration changed (HTTPS, CORS, production defaults, throttling). */
-async function yogaWith(env: Record<string, string>, rateLimits: Partial<Limits> = {}) {
-  const { services } = await testServer();
-  const config = loadConfig({ KEYWARD_SIGNUP: "open", ...env });
-  return createKeywardYoga({ ...services, config, rateLimits: { ...services.rateLimits, ...rateLimits } });
-}
-
-async function send(yoga: Awaited<ReturnType<typeof yogaWith>>, init: RequestInit, url = "http://keyward.test/graphql") {
-  const response = await yoga.fetch(url, init);
-  const text = await response.text();
-  let body: any;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { status: response.status, headers: response.headers, body, code: body?.errors?.[0]?.extensions?.code, text };
-}
-
-const post = (query: string, headers: Record<string, string> = {}): RequestInit => ({
-  method: "POST",
-  headers: { "content-type": "application/json", ...headers },
-  body: JSON.stringify({ query }),
-});
 
 describe("query limits", () => {
   it("refuses alias bombs and oversized documents without revealing the limits", async () => {
@@ -171,6 +144,9 @@ describe("HTTPS", () => {
     const proxied = await yogaWith({ KEYWARD_REQUIRE_HTTPS: "true", KEYWARD_TRUST_PROXY: "true" });
     const viaProxy = await send(proxied, post(`{ viewer { role } }`, { "x-api-key": org.adminKey, "x-forwarded-proto": "https" }));
     expect(viaProxy.body?.data).toEqual({ viewer: { role: "ADMIN" } });
+    // The proxy appends what it saw; what the client wrote before that is not believed.
+    const prefixed = await send(proxied, post(`{ viewer { role } }`, { "x-api-key": org.adminKey, "x-forwarded-proto": "https, http" }));
+    expect(prefixed.code).toBe("HTTPS_REQUIRED");
   });
 });
 
@@ -253,6 +229,9 @@ describe("failed-authentication throttling", () => {
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await from("203.0.113.9", org.adminKey)).status).toBe(200);
     expect((await from("198.51.100.7", "kw_live_wrong")).status).toBe(401);
+    // A client cannot dodge the count with made-up addresses before the one its proxy adds.
+    for (let i = 0; i < 5; i++) expect((await from(`10.9.9.${i}, 192.0.2.77`, `kw_live_spoof${i}`)).status).toBe(401);
+    expect((await from("10.9.9.99, 192.0.2.77", "kw_live_spoof")).status).toBe(429);
   });
 
   it("throttles wrong secrets for one key id, while the right secret keeps working", async () => {

@@ -1,7 +1,8 @@
 import type { Plugin } from "graphql-yoga";
-import { errorResponse, type AuthFailureCode } from "../errors.ts";
+import { errorResponse, unexpected, type AuthFailureCode } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { clientAddress, type NodeServerContext, type RequestInfo } from "../request.ts";
+import { GRAPHQL_PATH } from "../routes.ts";
 import { presentedKey } from "./headers.ts";
 import { parseKey } from "./key.ts";
 import type { Principal, Verification } from "./verify.ts";
@@ -55,15 +56,25 @@ export function authenticate(
     if (id) await rateLimits.authByKeyId.fail(id);
     return errorResponse(code, message);
   };
-  if (presented.kind === "invalid") return refuse("UNAUTHENTICATED", presented.message);
+  if (presented.kind === "invalid") return refuse("UNAUTHENTICATED", presented.message).catch(failed);
   const accept = (result: Verification): Authentication | Promise<Authentication> => {
-    if (!result.ok) return refuse(result.code);
+    if (!result.ok) return refuse(result.code).catch(failed);
     metrics.authentication("valid");
     services.usage.record(result.principal.keyId);
     return result.principal;
   };
-  const result = verifier.verify(presented.key);
-  return result instanceof Promise ? result.then(accept) : accept(result);
+  try {
+    const result = verifier.verify(presented.key);
+    return result instanceof Promise ? result.then(accept).catch(failed) : accept(result);
+  } catch (error) {
+    return failed(error);
+  }
+
+  // The database (key lookup, shared throttle) failed: the caller learns only UNAVAILABLE.
+  function failed(error: unknown): Response {
+    services.logger.error(error instanceof Error ? error : String(error), { during: "authentication" });
+    return errorResponse(unexpected(error));
+  }
 }
 
 /**
@@ -74,7 +85,7 @@ export function authenticate(
 export function useApiKeyAuth(services: Services, principals: WeakMap<Request, Principal | null>): Plugin {
   return {
     onRequest({ request, url, endResponse, serverContext }) {
-      if (url.pathname !== "/graphql") return;
+      if (url.pathname !== GRAPHQL_PATH) return;
       const internal = (serverContext as InternalServerContext | undefined)?.[INTERNAL_CALLER];
       if (internal) return void principals.set(request, internal.principal);
       const settle = (outcome: Authentication) => {

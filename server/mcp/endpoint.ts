@@ -3,13 +3,13 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Plugin } from "graphql-yoga";
 import { authenticate, type InternalCaller } from "../auth/plugin.ts";
-import { errorResponse } from "../errors.ts";
+import { errorResponse, unexpected } from "../errors.ts";
 import { describeRequest, type NodeServerContext } from "../request.ts";
+import { MCP_PATH } from "../routes.ts";
 import { schema } from "../schema/index.ts";
 import type { Services } from "../services.ts";
 import { loadTools, toolsFor, type Tool } from "./tools.ts";
 
-export const MCP_PATH = "/mcp";
 
 /** Runs a GraphQL request through the same server (scopes, limits, audit and all) as `caller`. */
 export type Execute = (caller: InternalCaller, document: string, variables: Record<string, unknown>) => Promise<Response>;
@@ -30,7 +30,12 @@ export function useMcp(services: Services, execute: Execute): Plugin {
         if (request.method === "OPTIONS") return;
         return endResponse(new Response(null, { status: 405, headers: { allow: "POST" } }));
       }
-      return handle(request, serverContext).then(endResponse);
+      return handle(request, serverContext)
+        .catch((error: unknown) => {
+          services.logger.error(error instanceof Error ? error : String(error), { during: "mcp" });
+          return errorResponse(unexpected(error));
+        })
+        .then(endResponse);
     },
   };
 

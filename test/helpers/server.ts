@@ -7,6 +7,7 @@ import { FailureLimiter } from "../../server/rateLimit.ts";
 import { createLogger } from "../../server/logger.ts";
 import { createServices, type Services } from "../../server/services.ts";
 import type { UsageTracker } from "../../server/usage.ts";
+import { nodeListener } from "../../server/routes.ts";
 import { createKeywardYoga, type KeywardYoga } from "../../server/yoga.ts";
 
 export interface TestServer {
@@ -102,7 +103,7 @@ export async function editedDirectly(keyIds: string[]): Promise<void> {
 
 /** Serves a Yoga on a free loopback port, for clients that need a real URL (browsers, MCP, the CLI). */
 export async function listen(yoga: KeywardYoga): Promise<{ server: Server; origin: string }> {
-  const server = createServer(yoga);
+  const server = createServer(nodeListener(yoga));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   return { server, origin: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}` };
