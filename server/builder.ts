@@ -75,4 +75,6 @@ builder.addScalarType("DateTime", DateTimeResolver);
 builder.addScalarType("Date", DateResolver);
 builder.addScalarType("JSONObject", JSONObjectResolver);
 builder.queryType({});
+// Mutation fields return nullable payloads (as GitHub's API does): when one mutation of a
+// request fails, the others' results, secrets included, still reach the caller.
 builder.mutationType({});

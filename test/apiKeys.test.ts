@@ -77,6 +77,17 @@ describe("createApiKey", () => {
     expect(result.data?.createApiKey ?? null).toBeNull();
   });
 
+  it("in one request of several mutations, one refused does not take the others' secrets with it", async () => {
+    const org = await seedOrganization();
+    const both = await gql(
+      `mutation { kept: createApiKey(input: { name: "kept" }) { apiKey { id } secret } refused: createApiKey(input: { name: "" }) { secret } }`,
+      { key: org.adminKey },
+    );
+    expect(both.data?.refused).toBeNull();
+    expect([both.errors?.[0]?.path, both.code]).toEqual([["refused"], "BAD_USER_INPUT"]);
+    expect((await gql(`{ viewer { apiKey { id } } }`, { key: both.data?.kept.secret })).data?.viewer.apiKey.id).toBe(both.data?.kept.apiKey.id);
+  });
+
   it("a service key cannot own a personal key", async () => {
     const org = await seedOrganization();
     const service = await createKey(org.adminKey, { kind: "SERVICE" });

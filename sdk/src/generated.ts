@@ -174,7 +174,7 @@ export type ConnectAgentMutationVariables = Exact<{
 }>;
 
 
-export type ConnectAgentMutation = { connectAgent: { secret: string, mcpUrl: string, command: string | null, deeplink: string | null, connectorUrl: string | null, instructions: string, apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } };
+export type ConnectAgentMutation = { connectAgent: { secret: string, mcpUrl: string, command: string | null, deeplink: string | null, connectorUrl: string | null, instructions: string, apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } | null };
 
 export type ApiKeyFieldsFragment = { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null };
 
@@ -212,56 +212,56 @@ export type CreateApiKeyMutationVariables = Exact<{
 }>;
 
 
-export type CreateApiKeyMutation = { createApiKey: { secret: string, apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } };
+export type CreateApiKeyMutation = { createApiKey: { secret: string, apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } | null };
 
 export type RenameApiKeyMutationVariables = Exact<{
   input: RenameApiKeyInput;
 }>;
 
 
-export type RenameApiKeyMutation = { renameApiKey: { apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } };
+export type RenameApiKeyMutation = { renameApiKey: { apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } | null };
 
 export type DisableApiKeyMutationVariables = Exact<{
   input: DisableApiKeyInput;
 }>;
 
 
-export type DisableApiKeyMutation = { disableApiKey: { apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } };
+export type DisableApiKeyMutation = { disableApiKey: { apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } | null };
 
 export type EnableApiKeyMutationVariables = Exact<{
   input: EnableApiKeyInput;
 }>;
 
 
-export type EnableApiKeyMutation = { enableApiKey: { apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } };
+export type EnableApiKeyMutation = { enableApiKey: { apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } | null };
 
 export type RevokeApiKeyMutationVariables = Exact<{
   input: RevokeApiKeyInput;
 }>;
 
 
-export type RevokeApiKeyMutation = { revokeApiKey: { apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } };
+export type RevokeApiKeyMutation = { revokeApiKey: { apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } | null };
 
 export type DeleteApiKeyMutationVariables = Exact<{
   input: DeleteApiKeyInput;
 }>;
 
 
-export type DeleteApiKeyMutation = { deleteApiKey: { deletedApiKeyId: string } };
+export type DeleteApiKeyMutation = { deleteApiKey: { deletedApiKeyId: string } | null };
 
 export type RotateApiKeyMutationVariables = Exact<{
   input: RotateApiKeyInput;
 }>;
 
 
-export type RotateApiKeyMutation = { rotateApiKey: { secret: string, apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } };
+export type RotateApiKeyMutation = { rotateApiKey: { secret: string, apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } | null };
 
 export type VerifyApiKeyMutationVariables = Exact<{
   input: VerifyApiKeyInput;
 }>;
 
 
-export type VerifyApiKeyMutation = { verifyApiKey: { valid: boolean, code: ApiKeyVerificationCode | null, scopes: Array<Scope>, apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } | null } };
+export type VerifyApiKeyMutation = { verifyApiKey: { valid: boolean, code: ApiKeyVerificationCode | null, scopes: Array<Scope>, apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } | null } | null };
 
 export type AuditEventFieldsFragment = { id: string, action: AuditAction, actorKeyId: string | null, actorUserId: string | null, targetType: string | null, targetId: string | null, ip: string | null, userAgent: string | null, metadata: Record<string, unknown> | null, createdAt: string };
 
@@ -297,35 +297,35 @@ export type InviteMemberMutationVariables = Exact<{
 }>;
 
 
-export type InviteMemberMutation = { inviteMember: { code: string, invitation: { id: string, email: string, role: Role, expiresAt: string, createdAt: string } } };
+export type InviteMemberMutation = { inviteMember: { code: string, invitation: { id: string, email: string, role: Role, expiresAt: string, createdAt: string } } | null };
 
 export type CancelInvitationMutationVariables = Exact<{
   input: CancelInvitationInput;
 }>;
 
 
-export type CancelInvitationMutation = { cancelInvitation: { invitation: { id: string, email: string, role: Role, expiresAt: string, createdAt: string } } };
+export type CancelInvitationMutation = { cancelInvitation: { invitation: { id: string, email: string, role: Role, expiresAt: string, createdAt: string } } | null };
 
 export type AcceptInvitationMutationVariables = Exact<{
   input: AcceptInvitationInput;
 }>;
 
 
-export type AcceptInvitationMutation = { acceptInvitation: { secret: string, user: { id: string, email: string, createdAt: string }, membership: { id: string, role: Role, joinedAt: string, user: { id: string, email: string, createdAt: string } }, organization: { id: string, name: string, slug: string, createdAt: string }, apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } };
+export type AcceptInvitationMutation = { acceptInvitation: { secret: string, user: { id: string, email: string, createdAt: string }, membership: { id: string, role: Role, joinedAt: string, user: { id: string, email: string, createdAt: string } }, organization: { id: string, name: string, slug: string, createdAt: string }, apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } | null };
 
 export type UpdateMemberRoleMutationVariables = Exact<{
   input: UpdateMemberRoleInput;
 }>;
 
 
-export type UpdateMemberRoleMutation = { updateMemberRole: { membership: { id: string, role: Role, joinedAt: string, user: { id: string, email: string, createdAt: string } } } };
+export type UpdateMemberRoleMutation = { updateMemberRole: { membership: { id: string, role: Role, joinedAt: string, user: { id: string, email: string, createdAt: string } } } | null };
 
 export type RemoveMemberMutationVariables = Exact<{
   input: RemoveMemberInput;
 }>;
 
 
-export type RemoveMemberMutation = { removeMember: { removedUserId: string, revokedApiKeyIds: Array<string> } };
+export type RemoveMemberMutation = { removeMember: { removedUserId: string, revokedApiKeyIds: Array<string> } | null };
 
 export type OrganizationFieldsFragment = { id: string, name: string, slug: string, createdAt: string };
 
@@ -341,7 +341,7 @@ export type SignUpMutationVariables = Exact<{
 }>;
 
 
-export type SignUpMutation = { signUp: { secret: string, organization: { id: string, name: string, slug: string, createdAt: string }, user: { id: string, email: string, createdAt: string }, apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } };
+export type SignUpMutation = { signUp: { secret: string, organization: { id: string, name: string, slug: string, createdAt: string }, user: { id: string, email: string, createdAt: string }, apiKey: { id: string, name: string, kind: ApiKeyKind, environment: ApiKeyEnvironment, status: ApiKeyStatus, scopes: Array<Scope>, maskedKey: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, usedInLast24Hours: boolean, owner: { id: string, email: string, createdAt: string } | null, createdBy: { id: string, email: string, createdAt: string } | null } } | null };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 

@@ -173,63 +173,93 @@ export class Keyward {
 
   /** A new key. `secret` is the full key, shown this once. Without `scopes`: all the caller may do. */
   async createApiKey(input: CreateApiKeyInput, options?: CallOptions): Promise<T.CreateApiKeyPayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.CreateApiKey({ input }, undefined, signal))).createApiKey;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.CreateApiKey({ input }, undefined, signal))).createApiKey,
+    );
   }
   /** A new name; the key, its secret and its history stay as they are. */
   async renameApiKey(input: RenameApiKeyInput, options?: CallOptions): Promise<T.RenameApiKeyPayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.RenameApiKey({ input }, undefined, signal))).renameApiKey;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.RenameApiKey({ input }, undefined, signal))).renameApiKey,
+    );
   }
   /** Refused from the next request on, until enabled again. */
   async disableApiKey(input: DisableApiKeyInput, options?: CallOptions): Promise<T.DisableApiKeyPayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.DisableApiKey({ input }, undefined, signal))).disableApiKey;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.DisableApiKey({ input }, undefined, signal))).disableApiKey,
+    );
   }
   /** Accepted again from the next request on (a revoked key cannot be enabled). */
   async enableApiKey(input: EnableApiKeyInput, options?: CallOptions): Promise<T.EnableApiKeyPayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.EnableApiKey({ input }, undefined, signal))).enableApiKey;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.EnableApiKey({ input }, undefined, signal))).enableApiKey,
+    );
   }
   /** Permanent; the key stays listed with status `REVOKED`. */
   async revokeApiKey(input: RevokeApiKeyInput, options?: CallOptions): Promise<T.RevokeApiKeyPayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.RevokeApiKey({ input }, undefined, signal))).revokeApiKey;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.RevokeApiKey({ input }, undefined, signal))).revokeApiKey,
+    );
   }
   /** Removes the key; one used in the last 24 h fails with `CONFIRMATION_REQUIRED` unless `confirm: true`. */
   async deleteApiKey(input: DeleteApiKeyInput, options?: CallOptions): Promise<T.DeleteApiKeyPayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.DeleteApiKey({ input }, undefined, signal))).deleteApiKey;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.DeleteApiKey({ input }, undefined, signal))).deleteApiKey,
+    );
   }
   /** Same id, name and scopes, a new `secret`; the old one works for `gracePeriodSeconds` (default 0). */
   async rotateApiKey(input: RotateApiKeyInput, options?: CallOptions): Promise<T.RotateApiKeyPayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.RotateApiKey({ input }, undefined, signal))).rotateApiKey;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.RotateApiKey({ input }, undefined, signal))).rotateApiKey,
+    );
   }
   /** Checks a key presented to your service (needs `KEYS_VERIFY`); never fails for a bad key: `{ valid: false, code }`. */
   async verifyApiKey(input: VerifyApiKeyInput, options?: CallOptions): Promise<T.VerifyApiKeyPayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.VerifyApiKey({ input }, undefined, signal))).verifyApiKey;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.VerifyApiKey({ input }, undefined, signal))).verifyApiKey,
+    );
   }
   /** A new organization, its admin and their first key (`secret`). Needs no key; only where sign-up is open. */
   async signUp(input: SignUpInput, options?: CallOptions): Promise<T.SignUpPayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.SignUp({ input }, undefined, signal))).signUp;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.SignUp({ input }, undefined, signal))).signUp,
+    );
   }
   /** An invitation and its one-time `code`, shown this once. */
   async inviteMember(input: InviteMemberInput, options?: CallOptions): Promise<T.InviteMemberPayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.InviteMember({ input }, undefined, signal))).inviteMember;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.InviteMember({ input }, undefined, signal))).inviteMember,
+    );
   }
   /** The invitation's code stops working at once. */
   async cancelInvitation(input: CancelInvitationInput, options?: CallOptions): Promise<T.CancelInvitationPayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.CancelInvitation({ input }, undefined, signal))).cancelInvitation;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.CancelInvitation({ input }, undefined, signal))).cancelInvitation,
+    );
   }
   /** Joins with an invitation code (needs no key); `secret` is the new member's first key. */
   async acceptInvitation(input: AcceptInvitationInput, options?: CallOptions): Promise<T.AcceptInvitationPayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.AcceptInvitation({ input }, undefined, signal))).acceptInvitation;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.AcceptInvitation({ input }, undefined, signal))).acceptInvitation,
+    );
   }
   /** Takes effect on all of the member's personal keys from their next request. */
   async updateMemberRole(input: UpdateMemberRoleInput, options?: CallOptions): Promise<T.UpdateMemberRolePayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.UpdateMemberRole({ input }, undefined, signal))).updateMemberRole;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.UpdateMemberRole({ input }, undefined, signal))).updateMemberRole,
+    );
   }
   /** Removes a member; their personal keys are revoked at once. */
   async removeMember(input: RemoveMemberInput, options?: CallOptions): Promise<T.RemoveMemberPayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.RemoveMember({ input }, undefined, signal))).removeMember;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.RemoveMember({ input }, undefined, signal))).removeMember,
+    );
   }
   /** A key of its own for an AI agent, and the command, link or connector URL its client needs. */
   async connectAgent(input: ConnectAgentInput, options?: CallOptions): Promise<T.ConnectAgentPayload> {
-    return (await this.#mutation(options, (signal) => this.#sdk.ConnectAgent({ input }, undefined, signal))).connectAgent;
+    return payload(
+      (await this.#mutation(options, (signal) => this.#sdk.ConnectAgent({ input }, undefined, signal))).connectAgent,
+    );
   }
 
   /**
@@ -273,6 +303,12 @@ function guarded(send: KeywardFetch): typeof fetch {
     }
     return response;
   };
+}
+
+/** A mutation's payload; null only beside an error, which graphql-request has already thrown. */
+function payload<T>(value: T | null | undefined): T {
+  if (value == null) throw new KeywardError("Keyward answered without the mutation's result.", { code: "INTERNAL_SERVER_ERROR", status: 200 });
+  return value;
 }
 
 function nonNegative(name: string, value: number): number {

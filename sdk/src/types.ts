@@ -1,5 +1,7 @@
 // What the client's methods return, named after the schema's types. Each is exactly what the
 // operation in sdk/operations selects, so a field the SDK does not ask for is not here.
+// Mutation payloads are nullable in the schema (a failed mutation is null beside its error);
+// a method either resolves to its payload or rejects, so its type is the payload itself.
 import type {
   AcceptInvitationMutation,
   ApiKeyFieldsFragment,
@@ -47,23 +49,23 @@ export type MembershipConnection = MembersQuery["members"];
 export type AuditEventConnection = AuditEventsQuery["auditEvents"];
 
 /** `secret` is the full key, shown this once: store it now. */
-export type CreateApiKeyPayload = CreateApiKeyMutation["createApiKey"];
+export type CreateApiKeyPayload = NonNullable<CreateApiKeyMutation["createApiKey"]>;
 /** `secret` is the new full key, shown this once; the old one works until the grace period ends. */
-export type RotateApiKeyPayload = RotateApiKeyMutation["rotateApiKey"];
-export type RenameApiKeyPayload = RenameApiKeyMutation["renameApiKey"];
-export type DisableApiKeyPayload = DisableApiKeyMutation["disableApiKey"];
-export type EnableApiKeyPayload = EnableApiKeyMutation["enableApiKey"];
-export type RevokeApiKeyPayload = RevokeApiKeyMutation["revokeApiKey"];
-export type DeleteApiKeyPayload = DeleteApiKeyMutation["deleteApiKey"];
-export type VerifyApiKeyPayload = VerifyApiKeyMutation["verifyApiKey"];
+export type RotateApiKeyPayload = NonNullable<RotateApiKeyMutation["rotateApiKey"]>;
+export type RenameApiKeyPayload = NonNullable<RenameApiKeyMutation["renameApiKey"]>;
+export type DisableApiKeyPayload = NonNullable<DisableApiKeyMutation["disableApiKey"]>;
+export type EnableApiKeyPayload = NonNullable<EnableApiKeyMutation["enableApiKey"]>;
+export type RevokeApiKeyPayload = NonNullable<RevokeApiKeyMutation["revokeApiKey"]>;
+export type DeleteApiKeyPayload = NonNullable<DeleteApiKeyMutation["deleteApiKey"]>;
+export type VerifyApiKeyPayload = NonNullable<VerifyApiKeyMutation["verifyApiKey"]>;
 /** `secret` is the new admin's first key, shown this once. */
-export type SignUpPayload = SignUpMutation["signUp"];
+export type SignUpPayload = NonNullable<SignUpMutation["signUp"]>;
 /** `code` is the invitation's one-time code, shown this once: give it to the person. */
-export type InviteMemberPayload = InviteMemberMutation["inviteMember"];
-export type CancelInvitationPayload = CancelInvitationMutation["cancelInvitation"];
+export type InviteMemberPayload = NonNullable<InviteMemberMutation["inviteMember"]>;
+export type CancelInvitationPayload = NonNullable<CancelInvitationMutation["cancelInvitation"]>;
 /** `secret` is the new member's first personal key, shown this once. */
-export type AcceptInvitationPayload = AcceptInvitationMutation["acceptInvitation"];
-export type UpdateMemberRolePayload = UpdateMemberRoleMutation["updateMemberRole"];
-export type RemoveMemberPayload = RemoveMemberMutation["removeMember"];
+export type AcceptInvitationPayload = NonNullable<AcceptInvitationMutation["acceptInvitation"]>;
+export type UpdateMemberRolePayload = NonNullable<UpdateMemberRoleMutation["updateMemberRole"]>;
+export type RemoveMemberPayload = NonNullable<RemoveMemberMutation["removeMember"]>;
 /** `secret` is the agent's key, shown this once (it is also inside `command`, `deeplink` or `connectorUrl`). */
-export type ConnectAgentPayload = ConnectAgentMutation["connectAgent"];
+export type ConnectAgentPayload = NonNullable<ConnectAgentMutation["connectAgent"]>;

@@ -37,6 +37,7 @@ const ConnectAgentPayload = builder.objectRef<AgentSetup & { apiKey: ApiKeyRow; 
 builder.mutationField("connectAgent", (t) =>
   t.withAuth({ scope: "KEYS_WRITE" }).field({
     type: ConnectAgentPayload,
+    nullable: true,
     description: "Creates a key for an AI agent and returns the ready command, link or connector URL for its client.",
     args: { input: t.arg({ type: ConnectAgentInput, required: true }) },
     resolve: async (_root, { input }, context) => {

@@ -104,6 +104,7 @@ builder.mutationFields((t) => {
       description:
         "Creates a key and returns its full secret, once. Without `scopes`, everything the calling key may do; never more. PERSONAL (default) keys belong to the caller; SERVICE keys to the organization.",
       type: secretPayload("CreateApiKeyPayload"),
+      nullable: true,
       args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
       resolve: async (_root, { input }, context) => {
         const { principal } = context;
@@ -134,6 +135,7 @@ builder.mutationFields((t) => {
     renameApiKey: keysWrite.field({
       description: "Renames a key; its secret and history stay as they are.",
       type: apiKeyPayload("RenameApiKeyPayload"),
+      nullable: true,
       args: { input: t.arg({ type: RenameApiKeyInput, required: true }) },
       resolve: async (_root, { input }, context) => {
         const name = validName(input.name);
@@ -155,6 +157,7 @@ builder.mutationFields((t) => {
     }),
     disableApiKey: keysWrite.field({
       type: apiKeyPayload("DisableApiKeyPayload"),
+      nullable: true,
       description: "Refused from the next request on; can be enabled again.",
       args: { input: t.arg({ type: DisableApiKeyInput, required: true }) },
       resolve: (_root, { input }, context) => transition(context, input.id, "DISABLED", "API_KEY_DISABLED"),
@@ -162,17 +165,20 @@ builder.mutationFields((t) => {
     enableApiKey: keysWrite.field({
       description: "Accepted again from the next request on. A revoked key cannot be enabled.",
       type: apiKeyPayload("EnableApiKeyPayload"),
+      nullable: true,
       args: { input: t.arg({ type: EnableApiKeyInput, required: true }) },
       resolve: (_root, { input }, context) => transition(context, input.id, "ENABLED", "API_KEY_ENABLED"),
     }),
     revokeApiKey: keysWrite.field({
       type: apiKeyPayload("RevokeApiKeyPayload"),
+      nullable: true,
       description: "Permanent. The key stays listed (with status: REVOKED) for the record.",
       args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
       resolve: (_root, { input }, context) => transition(context, input.id, "REVOKED", "API_KEY_REVOKED"),
     }),
     deleteApiKey: keysWrite.field({
       type: DeleteApiKeyPayload,
+      nullable: true,
       description: "Removes the key for good. A key used in the last 24 hours needs `confirm: true`.",
       args: { input: t.arg({ type: DeleteApiKeyInput, required: true }) },
       resolve: async (_root, { input }, context) => {
@@ -200,6 +206,7 @@ builder.mutationFields((t) => {
     }),
     rotateApiKey: keysWrite.field({
       type: secretPayload("RotateApiKeyPayload"),
+      nullable: true,
       description: "Same id, name, scopes and history; a new secret. The old secret works until the grace period ends.",
       args: { input: t.arg({ type: RotateApiKeyInput, required: true }) },
       resolve: async (_root, { input }, context) => {

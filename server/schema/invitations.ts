@@ -94,6 +94,7 @@ builder.mutationFields((t) => ({
   inviteMember: t.withAuth({ scope: "MEMBERS_WRITE" }).field({
     description: "Invites a person by email with a role; returns a one-time code (shown once) for them to accept.",
     type: InviteMemberPayload,
+    nullable: true,
     args: { input: t.arg({ type: InviteMemberInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const { prisma, principal } = context;
@@ -136,6 +137,7 @@ builder.mutationFields((t) => ({
   cancelInvitation: t.withAuth({ scope: "MEMBERS_WRITE" }).field({
     description: "Stops a pending invitation's code from working.",
     type: CancelInvitationPayload,
+    nullable: true,
     args: { input: t.arg({ type: CancelInvitationInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const { prisma, principal } = context;
@@ -157,6 +159,7 @@ builder.mutationFields((t) => ({
   }),
   acceptInvitation: t.field({
     type: AcceptInvitationPayload,
+    nullable: true,
     description: "Needs no key: the code is the credential. Creates the membership and the first personal key.",
     args: { input: t.arg({ type: AcceptInvitationInput, required: true }) },
     resolve: async (_root, { input }, { prisma, requestInfo, rateLimits, keyChanges }) => {

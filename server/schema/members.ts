@@ -78,6 +78,7 @@ builder.mutationFields((t) => {
   return {
     updateMemberRole: membersWrite.field({
       type: UpdateMemberRolePayload,
+      nullable: true,
       description: "Takes effect on the member's keys from their next request.",
       args: { input: t.arg({ type: UpdateMemberRoleInput, required: true }) },
       resolve: (_root, { input }, context) =>
@@ -100,6 +101,7 @@ builder.mutationFields((t) => {
     }),
     removeMember: membersWrite.field({
       type: RemoveMemberPayload,
+      nullable: true,
       description: "Their personal keys are revoked at once (and stay revoked if they are invited again); service keys stay.",
       args: { input: t.arg({ type: RemoveMemberInput, required: true }) },
       resolve: (_root, { input }, context) =>

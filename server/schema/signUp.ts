@@ -24,6 +24,7 @@ const SignUpPayload = builder.objectRef<NewOrganization>("SignUpPayload").implem
 builder.mutationField("signUp", (t) =>
   t.field({
     type: SignUpPayload,
+    nullable: true,
     description: "Creates an organization, its first admin and their first key. Needs no key; only when KEYWARD_SIGNUP=open.",
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: async (_root, { input }, { prisma, config, requestInfo, rateLimits }) => {

@@ -34,6 +34,7 @@ const MAX_KEY_INPUT = 512;
 builder.mutationField("verifyApiKey", (t) =>
   t.withAuth({ scope: "KEYS_VERIFY" }).field({
     type: VerifyApiKeyPayload,
+    nullable: true,
     description: "For your services: is this key valid, and what may it do? Never fails for a bad key.",
     args: { input: t.arg({ type: VerifyApiKeyInput, required: true }) },
     resolve: async (_root, { input }, { prisma, principal, usage, verifier }) => {
