@@ -117,6 +117,23 @@ describe("GraphQL over HTTP", () => {
       duplex: "half",
     } as RequestInit);
     expect(streamed.status).toBe(413);
+    // The same stream, with a valid key, to /mcp (whose transport reads its own body).
+    const mcpStreamed = await send(
+      yoga,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "x-api-key": org.adminKey },
+        body: new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < 20; i++) controller.enqueue(new TextEncoder().encode(`{"jsonrpc":"2.0","pad":"${"y".repeat(100_000)}`));
+            controller.close();
+          },
+        }),
+        duplex: "half",
+      } as RequestInit,
+      "http://keyward.test/mcp",
+    );
+    expect(mcpStreamed.status).toBe(413);
     const small = new ReadableStream({
       start(controller) {
         controller.enqueue(new TextEncoder().encode(`{"query":"{ __typename }"}`));

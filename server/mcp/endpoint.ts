@@ -49,7 +49,12 @@ export function useMcp(services: Services, execute: Execute): Plugin {
     };
 
     const server = mcpServer(toolsFor(tools, principal), caller);
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+      // A body without Content-Length passes the body limit's first check: the transport counts it.
+      maxRequestBodySize: services.config.maxBodyBytes,
+    });
     await server.connect(transport);
     try {
       return await transport.handleRequest(request);
