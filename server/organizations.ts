@@ -3,7 +3,7 @@ import { recordAudit, type Actor } from "./audit.ts";
 import { randomBase62 } from "./auth/key.ts";
 import { scopes } from "./auth/scopes.ts";
 import type { RequestInfo } from "./context.ts";
-import { badInput } from "./errors.ts";
+import { badInput, KeywardError } from "./errors.ts";
 import type { ApiKey, Organization, Prisma, PrismaClient, User } from "./generated/prisma/client.ts";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;
@@ -53,6 +53,12 @@ export interface NewOrganizationInput {
   organizationName: string;
   email: string;
   keyName?: string;
+  /**
+   * An email that already has a user: `reuse` it (an operator's `init`, the first boot), or
+   * `refuse` (self-service sign-up, where nothing proves the caller owns that address).
+   * @default "reuse"
+   */
+  existingUser?: "reuse" | "refuse";
 }
 
 export async function createOrganizationIn(
@@ -62,25 +68,26 @@ export async function createOrganizationIn(
 ): Promise<NewOrganization> {
   const name = validName(input.organizationName, "organizationName");
   const email = validEmail(input.email);
-  {
-    const organization = await tx.organization.create({ data: { name, slug: await freeSlug(tx, name) } });
-    const user = await tx.user.upsert({ where: { email }, create: { email }, update: {} });
-    await tx.membership.create({ data: { organizationId: organization.id, userId: user.id, role: "ADMIN" } });
-    const actor: Actor = { ...request, organizationId: organization.id, keyId: null, userId: user.id };
-    await recordAudit(tx, actor, {
-      action: "ORGANIZATION_CREATED",
-      targetType: "Organization",
-      targetId: organization.id,
-      metadata: { name, slug: organization.slug, adminUserId: user.id },
-    });
-    const { apiKey, secret } = await issueKey(tx, actor, {
-      kind: "PERSONAL",
-      ownerId: user.id,
-      name: input.keyName ?? "Admin key",
-      environment: "LIVE",
-      scopes,
-      expiresAt: null,
-    });
-    return { organization, user, apiKey, secret };
+  if (input.existingUser === "refuse" && (await tx.user.findUnique({ where: { email }, select: { id: true } }))) {
+    throw new KeywardError("CONFLICT", "That email already has an account: ask an admin of its organization to invite it instead.");
   }
+  const organization = await tx.organization.create({ data: { name, slug: await freeSlug(tx, name) } });
+  const user = await tx.user.upsert({ where: { email }, create: { email }, update: {} });
+  await tx.membership.create({ data: { organizationId: organization.id, userId: user.id, role: "ADMIN" } });
+  const actor: Actor = { ...request, organizationId: organization.id, keyId: null, userId: user.id };
+  await recordAudit(tx, actor, {
+    action: "ORGANIZATION_CREATED",
+    targetType: "Organization",
+    targetId: organization.id,
+    metadata: { name, slug: organization.slug, adminUserId: user.id },
+  });
+  const { apiKey, secret } = await issueKey(tx, actor, {
+    kind: "PERSONAL",
+    ownerId: user.id,
+    name: input.keyName ?? "Admin key",
+    environment: "LIVE",
+    scopes,
+    expiresAt: null,
+  });
+  return { organization, user, apiKey, secret };
 }

@@ -34,11 +34,11 @@ builder.mutationField("signUp", (t) =>
       await rateLimits.signUps.assertAllowed(client);
       await rateLimits.signUps.fail(client);
       try {
-        return await createOrganization(prisma, input, requestInfo);
+        return await createOrganization(prisma, { ...input, existingUser: "refuse" }, requestInfo);
       } catch (error) {
-        // Two sign-ups racing for the same slug: the loser gets a clear answer, not a 500.
+        // Two sign-ups racing for the same slug or email: the loser gets a clear answer, not a 500.
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-          throw new KeywardError("CONFLICT", "That organization name was just taken; try again.");
+          throw new KeywardError("CONFLICT", "That organization name or email was just taken; try again.");
         }
         throw error;
       }
