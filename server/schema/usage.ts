@@ -1,5 +1,5 @@
 import { builder } from "../builder.ts";
-import { badInput } from "../errors.ts";
+import { badInput, notFound } from "../errors.ts";
 import { visibleKeys } from "./apiKey.ts";
 
 const DAY_MS = 86_400_000;
@@ -33,7 +33,8 @@ builder.queryField("apiKeyUsage", (t) =>
       if (last < first) throw badInput("`to` must not be before `from`.", "to");
       if ((last - first) / DAY_MS + 1 > MAX_DAYS) throw badInput(`At most ${MAX_DAYS} days at a time.`, "to");
       const key = await prisma.apiKey.findFirst({ where: { ...visibleKeys(principal), id: String(args.id) }, select: { id: true } });
-      if (!key) return [];
+      // Like every other operation on one key: another organization's is indistinguishable from none.
+      if (!key) throw notFound("API key");
       const stored = await prisma.apiKeyUsageDay.findMany({
         where: { apiKeyId: key.id, day: { gte: new Date(first), lte: new Date(last) } },
       });
