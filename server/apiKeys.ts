@@ -1,6 +1,6 @@
 import type { Actor } from "./audit.ts";
 import { recordAudit } from "./audit.ts";
-import { generateKey } from "./auth/key.ts";
+import { containsSecret, generateKey } from "./auth/key.ts";
 import type { Scope } from "./auth/scopes.ts";
 import { badInput } from "./errors.ts";
 import type { ApiKey, ApiKeyEnvironment, ApiKeyKind, Prisma } from "./generated/prisma/client.ts";
@@ -15,6 +15,7 @@ export function validName(raw: string, field = "name"): string {
   if (name.length === 0) throw badInput(`${field} must not be empty.`, field);
   if (name.length > NAME_MAX) throw badInput(`${field} must be at most ${NAME_MAX} characters.`, field);
   if (CONTROL.test(name)) throw badInput(`${field} must not contain control characters.`, field);
+  if (containsSecret(name)) throw badInput(`${field} must not contain an API key or invitation code.`, field);
   return name;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { generateKey } from "../server/auth/key.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
 import { editedDirectly, gql, testServer } from "./helpers/server.ts";
 
@@ -69,6 +70,8 @@ describe("createApiKey", () => {
     ["expiry beyond ten years", { name: "x", expiresAt: "2999-01-01T00:00:00Z" }],
     ["an unknown scope", { name: "x", scopes: ["EVERYTHING"] }],
     ["not a date", { name: "x", expiresAt: "tomorrow" }],
+    ["a full key in the name", { name: `copy of ${generateKey("live").key}` }],
+    ["an invitation code in the name", { name: "kwinv_AbCdEfGh12345678" }],
   ])("refuses %s with BAD_USER_INPUT", async (_, input) => {
     const org = await seedOrganization();
     const result = await gql(mutate("createApiKey", "secret"), { key: org.adminKey, variables: { input } });
@@ -86,6 +89,12 @@ describe("createApiKey", () => {
     expect(both.data?.refused).toBeNull();
     expect([both.errors?.[0]?.path, both.code]).toEqual([["refused"], "BAD_USER_INPUT"]);
     expect((await gql(`{ viewer { apiKey { id } } }`, { key: both.data?.kept.secret })).data?.viewer.apiKey.id).toBe(both.data?.kept.apiKey.id);
+  });
+
+  it("takes a key's masked form as a name (it holds no secret)", async () => {
+    const org = await seedOrganization();
+    const masked = `replaces kw_live_${org.apiKey.id}_…abcd`;
+    expect((await createKey(org.adminKey, { name: masked })).apiKey.name).toBe(masked);
   });
 
   it("a service key cannot own a personal key", async () => {
