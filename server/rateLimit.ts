@@ -3,10 +3,13 @@ import type { PrismaClient } from "./generated/prisma/client.ts";
 
 /** Counts attempts per client and refuses one that went over its limit (429 + Retry-After). */
 export interface Limiter {
+  /** Attempts allowed per window. */
+  readonly limit: number;
+  readonly windowMs: number;
   /** Throws RATE_LIMITED while `client` is over the limit. */
   assertAllowed(client: string): void | Promise<void>;
-  /** Counts one attempt (for most limiters: one failure). */
-  fail(client: string): void | Promise<void>;
+  /** Counts one attempt (for most limiters: one failure); true when this one reached the limit. */
+  fail(client: string): boolean | Promise<boolean>;
 }
 
 export function rateLimited(retryAfterSeconds: number): KeywardError {
@@ -35,12 +38,14 @@ export class FailureLimiter implements Limiter {
     if (recent.length >= this.limit) throw rateLimited((recent[0]! + this.windowMs - now) / 1000);
   }
 
-  fail(client: string, now = Date.now()): void {
+  fail(client: string, now = Date.now()): boolean {
     if (!this.#failures.has(client) && this.#failures.size >= this.maxClients) {
       const oldest = this.#failures.keys().next().value;
       if (oldest !== undefined) this.#failures.delete(oldest);
     }
-    this.#failures.set(client, [...this.#recent(client, now), now]);
+    const failures = [...this.#recent(client, now), now];
+    this.#failures.set(client, failures);
+    return failures.length === this.limit;
   }
 
   #recent(client: string, now: number): number[] {
@@ -93,14 +98,23 @@ export class SharedFailureLimiter implements Limiter {
     throw rateLimited((freeAt - now) / 1000);
   }
 
-  async fail(client: string, now = Date.now()): Promise<void> {
+  async fail(client: string, now = Date.now()): Promise<boolean> {
     const windowStart = new Date(now - (now % this.#slice));
-    await this.prisma.$executeRaw`
-      INSERT INTO "RateLimitCounter" ("key", "windowStart", "count") VALUES (${this.#key(client)}, ${windowStart}, 1)
-      ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitCounter"."count" + 1`;
+    const key = this.#key(client);
+    // The count, and the window's total once this one is in, in one round trip.
+    const [row] = await this.prisma.$queryRaw<Array<{ total: bigint }>>`
+      WITH counted AS (
+        INSERT INTO "RateLimitCounter" ("key", "windowStart", "count") VALUES (${key}, ${windowStart}, 1)
+        ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitCounter"."count" + 1
+        RETURNING "windowStart", "count")
+      SELECT (SELECT "count" FROM counted) + COALESCE((
+        SELECT sum("count") FROM "RateLimitCounter"
+        WHERE "key" = ${key} AND "windowStart" > ${new Date(now - this.windowMs)} AND "windowStart" <> (SELECT "windowStart" FROM counted)
+      ), 0) AS total`;
     if (Math.random() < 0.01) {
       await this.prisma.rateLimitCounter.deleteMany({ where: { windowStart: { lt: new Date(now - 2 * this.windowMs) } } });
     }
+    return Number(row?.total ?? 0) === this.limit;
   }
 
   #key(client: string): string {

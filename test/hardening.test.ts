@@ -225,10 +225,11 @@ describe("throttling shared by instances", () => {
     // Two instances: two limiters of their own over the same table.
     const a = new SharedFailureLimiter(db.prisma, scope, 3, 60_000);
     const b = new SharedFailureLimiter(db.prisma, scope, 3, 60_000);
-    await a.fail("198.51.100.1");
-    await b.fail("198.51.100.1");
+    // `fail` says when the count (from both instances) reaches the limit: the third, and only it.
+    expect(await a.fail("198.51.100.1")).toBe(false);
+    expect(await b.fail("198.51.100.1")).toBe(false);
     await a.assertAllowed("198.51.100.1");
-    await b.fail("198.51.100.1");
+    expect(await b.fail("198.51.100.1")).toBe(true);
     await expect(a.assertAllowed("198.51.100.1")).rejects.toMatchObject({ extensions: { code: "RATE_LIMITED" } });
     await expect(b.assertAllowed("198.51.100.1")).rejects.toMatchObject({ extensions: { code: "RATE_LIMITED" } });
     await b.assertAllowed("198.51.100.2");
@@ -265,5 +266,11 @@ describe("failed-authentication throttling", () => {
     expect([limited.status, limited.code]).toEqual([429, "RATE_LIMITED"]);
     const owner = await send(yoga, post(`{ viewer { role } }`, { "x-api-key": secret, "x-forwarded-for": "192.0.2.51" }));
     expect(owner.status).toBe(200);
+    // The key's organization sees the burst in its audit log, once.
+    const events = await gql(`query($id: ID!) { auditEvents(action: AUTHENTICATION_FAILED, apiKeyId: $id) { edges { node { targetId ip metadata } } } }`, {
+      key: org.adminKey,
+      variables: { id },
+    });
+    expect(events.data?.auditEvents.edges.map((e: any) => e.node)).toEqual([{ targetId: id, ip: "192.0.2.2", metadata: { failures: 3, windowSeconds: 60 } }]);
   });
 });

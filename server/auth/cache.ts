@@ -80,6 +80,12 @@ export class KeyCache {
     return entry.record;
   }
 
+  /** The cached record, if any, without counting a hit or refreshing its place. */
+  peek(id: string, now = Date.now()): KeyRecord | null | undefined {
+    const entry = this.#entries.get(id);
+    return entry && entry.expires > now ? entry.record : undefined;
+  }
+
   /** Call before reading the database; pass the result to `set`. */
   epoch(): number {
     return this.#epoch;

@@ -1,7 +1,8 @@
 import type { Plugin } from "graphql-yoga";
 import { errorResponse, unexpected, type AuthFailureCode } from "../errors.ts";
 import type { Services } from "../services.ts";
-import { clientAddress, type NodeServerContext, type RequestInfo } from "../request.ts";
+import { clientAddress, describeRequest, type NodeServerContext, type RequestInfo } from "../request.ts";
+import { recordFailedBurst } from "./bursts.ts";
 import { GRAPHQL_PATH } from "../routes.ts";
 import { presentedKey } from "./headers.ts";
 import { parseKey } from "./key.ts";
@@ -52,8 +53,11 @@ export function authenticate(
       return errorResponse(limited);
     }
     metrics.authentication(code.toLowerCase());
-    await rateLimits.authByClient.fail(client);
-    if (id) await rateLimits.authByKeyId.fail(id);
+    if (await rateLimits.authByClient.fail(client)) services.logger.warn("failed authentications from one client reached the limit", { client });
+    if (id && (await rateLimits.authByKeyId.fail(id))) {
+      const requestInfo = describeRequest(request, serverContext as NodeServerContext, config.trustProxy);
+      await recordFailedBurst(services, id, requestInfo, rateLimits.authByKeyId);
+    }
     return errorResponse(code, message);
   };
   if (presented.kind === "invalid") return refuse("UNAUTHENTICATED", presented.message).catch(failed);

@@ -1,0 +1,33 @@
+import { recordAudit } from "../audit.ts";
+import type { Limiter } from "../rateLimit.ts";
+import type { RequestInfo } from "../request.ts";
+import type { Services } from "../services.ts";
+
+/**
+ * A burst of wrong secrets for one key just reached the throttle: the key's organization
+ * hears of it in its audit log, once per burst, with where the last attempt came from. Ids
+ * of no key belong to no organization; those bursts, and a client failing across many ids,
+ * are for the operator's log.
+ */
+export async function recordFailedBurst(
+  { prisma, verifier, logger }: Services,
+  keyId: string,
+  requestInfo: RequestInfo,
+  limiter: Limiter,
+): Promise<void> {
+  const key = verifier.cache.peek(keyId) ?? (await prisma.apiKey.findUnique({ where: { id: keyId }, select: { organizationId: true } }));
+  logger.warn("failed authentication burst", { keyId, ip: requestInfo.ip, failures: limiter.limit, known: Boolean(key) });
+  if (!key) return;
+  await prisma.$transaction((tx) =>
+    recordAudit(
+      tx,
+      { ...requestInfo, organizationId: key.organizationId, keyId: null, userId: null },
+      {
+        action: "AUTHENTICATION_FAILED",
+        targetType: "ApiKey",
+        targetId: keyId,
+        metadata: { failures: limiter.limit, windowSeconds: limiter.windowMs / 1000 },
+      },
+    ),
+  );
+}
