@@ -8,6 +8,8 @@ export interface Limiter {
   readonly windowMs: number;
   /** Throws RATE_LIMITED while `client` is over the limit. */
   assertAllowed(client: string): void | Promise<void>;
+  /** What this process already knows, without asking anyone: ms until `client` may try again (0: not known to be over). */
+  knownBlockMs(client: string): number;
   /** Counts one attempt (for most limiters: one failure); true when this one reached the limit. */
   fail(client: string): boolean | Promise<boolean>;
 }
@@ -32,6 +34,11 @@ export class FailureLimiter implements Limiter {
     /** Bounds memory under a flood of distinct clients. */
     readonly maxClients = 100_000,
   ) {}
+
+  knownBlockMs(client: string, now = Date.now()): number {
+    const recent = this.#recent(client, now);
+    return recent.length >= this.limit ? recent[0]! + this.windowMs - now : 0;
+  }
 
   assertAllowed(client: string, now = Date.now()): void {
     const recent = this.#recent(client, now);
@@ -74,6 +81,10 @@ export class SharedFailureLimiter implements Limiter {
     readonly windowMs: number,
   ) {
     this.#slice = Math.max(1, Math.floor(windowMs / SLICES));
+  }
+
+  knownBlockMs(client: string, now = Date.now()): number {
+    return Math.max(0, (this.#blockedUntil.get(client) ?? 0) - now);
   }
 
   async assertAllowed(client: string, now = Date.now()): Promise<void> {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { formatKey, randomBase62 } from "../server/auth/key.ts";
 import { FailureLimiter, SharedFailureLimiter } from "../server/rateLimit.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { gql, testServer } from "./helpers/server.ts";
+import { gql, queryLog, testServer } from "./helpers/server.ts";
 import { post, send, yogaWith } from "./helpers/yoga.ts";
 
 
@@ -241,12 +242,22 @@ describe("failed-authentication throttling", () => {
     const org = await seedOrganization();
     const yoga = await yogaWith({ KEYWARD_TRUST_PROXY: "true" }, { authByClient: new FailureLimiter(5, 60_000) });
     const from = (ip: string, key: string) => send(yoga, post(`{ viewer { role } }`, { "x-api-key": key, "x-forwarded-for": ip }));
+    expect((await from("203.0.113.9", org.adminKey)).status).toBe(200); // in use, so in memory
     for (let i = 0; i < 5; i++) expect((await from("203.0.113.9", `kw_live_wrong${i}`)).status).toBe(401);
     const limited = await from("203.0.113.9", "kw_live_wrong");
     expect([limited.status, limited.code]).toEqual([429, "RATE_LIMITED"]);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await from("203.0.113.9", org.adminKey)).status).toBe(200);
+    // Made-up ids from a throttled client no longer reach the database; a key not in memory
+    // waits out the block too. Other clients are not affected.
+    const unseen = (await createKey(org.adminKey, {})).secret;
+    const madeUp = formatKey("live", randomBase62(12), randomBase62(32));
+    queryLog.length = 0;
+    expect((await from("203.0.113.9", madeUp)).status).toBe(429);
+    expect((await from("203.0.113.9", unseen)).status).toBe(429);
+    expect(queryLog).toEqual([]);
     expect((await from("198.51.100.7", "kw_live_wrong")).status).toBe(401);
+    expect((await from("198.51.100.7", unseen)).status).toBe(200);
     // A client cannot dodge the count with made-up addresses before the one its proxy adds.
     for (let i = 0; i < 5; i++) expect((await from(`10.9.9.${i}, 192.0.2.77`, `kw_live_spoof${i}`)).status).toBe(401);
     expect((await from("10.9.9.99, 192.0.2.77", "kw_live_spoof")).status).toBe(429);

@@ -2,6 +2,7 @@ import type { Plugin } from "graphql-yoga";
 import { errorResponse, unexpected, type AuthFailureCode } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { clientAddress, describeRequest, type NodeServerContext, type RequestInfo } from "../request.ts";
+import { rateLimited } from "../rateLimit.ts";
 import { recordFailedBurst } from "./bursts.ts";
 import { GRAPHQL_PATH } from "../routes.ts";
 import { presentedKey } from "./headers.ts";
@@ -61,6 +62,16 @@ export function authenticate(
     return errorResponse(code, message);
   };
   if (presented.kind === "invalid") return refuse("UNAUTHENTICATED", presented.message).catch(failed);
+  // A key not in memory costs a database read: a client already over its failure limit gets
+  // 429 instead (so a flood of made-up ids stops reaching the database). Warm keys go on.
+  const id = parseKey(presented.key)?.id;
+  if (id && verifier.cache.peek(id) === undefined) {
+    const blockedMs = rateLimits.authByClient.knownBlockMs(clientAddress(request, serverContext as NodeServerContext, config.trustProxy));
+    if (blockedMs > 0) {
+      metrics.authentication("rate_limited");
+      return errorResponse(rateLimited(blockedMs / 1000));
+    }
+  }
   const accept = (result: Verification): Authentication | Promise<Authentication> => {
     if (!result.ok) return refuse(result.code).catch(failed);
     metrics.authentication("valid");
