@@ -19,7 +19,8 @@ export function useHttpsRequired(config: Config): Plugin {
 
 /**
  * Request bodies over the limit get 413 without being read: by Content-Length up front, and
- * for bodies without one (chunked) by counting while reading.
+ * by counting while reading. JSON bodies are always read and parsed here: Yoga's own parser
+ * would quote a malformed body (a key in it included) back in its error.
  */
 export function useBodyLimit(maxBytes: number): Plugin {
   const tooLarge = () =>
@@ -40,9 +41,10 @@ export function useBodyLimit(maxBytes: number): Plugin {
       }
     },
     onRequestParse({ request, setRequestParser }) {
-      if (request.method !== "POST" || request.headers.get("content-length") !== null) return;
-      // No declared length (chunked): only JSON is read, with a limit, and parsed here.
+      if (request.method !== "POST") return;
       if (!request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
+        if (request.headers.get("content-length") !== null) return;
+        // No declared length (chunked): only JSON is read, with a limit, and parsed here.
         throw createGraphQLError("Send a Content-Length, or a JSON body.", { extensions: { code: "BAD_USER_INPUT", http: { status: 411 } } });
       }
       setRequestParser(async (req) => {

@@ -70,4 +70,20 @@ describe("secrets stay secret", () => {
     expect(row).toContain(apiKey.id);
     expect(haystacks.responses).toContain(apiKey.id);
   });
+
+  it("are not echoed by error messages about a malformed body that carries one", async () => {
+    const org = await seedOrganization();
+    const { yoga } = await testServer();
+    for (const body of [`{"query":"mutation { verifyApiKey(input: { key: \\"${org.adminKey}\\" }) { valid } }"`, `{"variables":{"k":"${org.adminKey}"}`]) {
+      const response = await yoga.fetch("http://keyward.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": org.adminKey },
+        body,
+      });
+      const text = await response.text();
+      expect(response.status).toBe(400);
+      expect(JSON.parse(text).errors[0].extensions.code).toBe("BAD_USER_INPUT");
+      expect(text).not.toContain(org.adminKey.slice(20));
+    }
+  });
 });
