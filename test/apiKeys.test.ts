@@ -140,6 +140,10 @@ describe("the key lifecycle", () => {
     await editedDirectly([id]);
     const expired = await gql(VIEWER, { key: secret });
     expect([expired.status, expired.code]).toEqual([403, "API_KEY_EXPIRED"]);
+    // Listings say so too: its status is still ENABLED, but it is expired.
+    const listed = await gql(`query($id: ID!) { apiKey(id: $id) { status expired } }`, { key: org.adminKey, variables: { id } });
+    expect(listed.data?.apiKey).toEqual({ status: "ENABLED", expired: true });
+    expect((await gql(`{ viewer { apiKey { expired } } }`, { key: org.adminKey })).data?.viewer.apiKey.expired).toBe(false);
   });
 
   it("rotate keeps id, name and scopes; the old secret works only during the grace period", async () => {

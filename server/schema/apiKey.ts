@@ -30,6 +30,11 @@ export const ApiKey = builder.prismaObject("ApiKey", {
     createdBy: t.relation("createdBy", { nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true }),
+    expired: t.boolean({
+      description: "Past its expiresAt: refused with API_KEY_EXPIRED, whatever its status says.",
+      select: { expiresAt: true },
+      resolve: (key) => key.expiresAt !== null && key.expiresAt.getTime() <= Date.now(),
+    }),
     lastUsedAt: t.field({
       type: "DateTime",
       nullable: true,
