@@ -1,10 +1,15 @@
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_GRACE_SECONDS } from "../server/apiKeys.ts";
+import { scopes } from "../server/auth/scopes.ts";
+import { ApiKeyEnvironment, ApiKeyKind, ApiKeyStatus } from "../server/generated/prisma/enums.ts";
+import { freePort } from "./helpers/process.ts";
 import { seedOrganization } from "./helpers/seed.ts";
 import { listen, testServer } from "./helpers/server.ts";
 
@@ -51,6 +56,42 @@ describe("keyward (the command)", () => {
     const badConfig = await keyward(["migrate"], { PORT: "nope" });
     expect(badConfig.code).toBe(2);
     expect(badConfig.stderr).toMatch(/PORT/);
+  }, 90_000);
+
+  it("refuses values outside the server's own lists with exit code 2 and one line naming them, before any request", async () => {
+    // Nothing listens there: a request would end in NETWORK_ERROR and exit code 1.
+    const env = { KEYWARD_URL: `http://127.0.0.1:${await freePort()}/graphql`, KEYWARD_KEY: "kw_live_anything" };
+    const cases: Array<[args: string[], named: readonly string[]]> = [
+      [["keys", "create", "--name", "x", "--scopes", "keys_read,bogus"], scopes],
+      [["keys", "create", "--name", "x", "--env", "prod"], Object.values(ApiKeyEnvironment)],
+      [["keys", "create", "--name", "x", "--kind", "robot"], Object.values(ApiKeyKind)],
+      [["keys", "list", "--status", "gone"], Object.values(ApiKeyStatus)],
+      [["keys", "rotate", "some-id", "--grace", String(MAX_GRACE_SECONDS + 1)], [String(MAX_GRACE_SECONDS)]],
+      [["keys", "rotate", "some-id", "--grace=-1"], ["--grace"]],
+      [["keys", "rotate", "some-id", "--grace", "-1"], ["--grace"]], // parseArgs's own three-line explanation
+    ];
+    const dir = await mkdtemp(join(tmpdir(), "keyward-cli-"));
+    dirs.push(dir);
+    const data = join(dir, "data");
+    const [init, ...refused] = await Promise.all([
+      keyward(["init", "--org", "Ops", "--email", "bad"], { KEYWARD_DATA_DIR: data, DATABASE_URL: "" }),
+      ...cases.map(([args]) => keyward(args, env)),
+    ]);
+    refused.forEach((result, i) => {
+      const [args, named] = cases[i]!;
+      const lines = result.stderr.trim().split("\n");
+      expect.soft({ code: result.code, lines: lines.length, names: named.filter((v) => !lines[0]!.includes(v.toLowerCase())) }, args.join(" ")).toEqual({
+        code: 2,
+        lines: 1,
+        names: [],
+      });
+    });
+    // A malformed email is wrong usage too, found before the database is opened (or created).
+    expect.soft({ code: init.code, stderr: init.stderr, created: existsSync(data) }).toEqual({
+      code: 2,
+      stderr: expect.stringMatching(/^keyward: --email[^\n]*\n$/),
+      created: false,
+    });
   }, 90_000);
 
   it.runIf(!process.env.DATABASE_URL)("migrate and init work on an embedded database; init prints the admin key once", async () => {

@@ -1,6 +1,9 @@
+import { validName } from "../apiKeys.ts";
 import type { Config } from "../config.ts";
 import { openDatabase } from "../db.ts";
-import { createOrganization } from "../organizations.ts";
+import { KeywardError } from "../errors.ts";
+import { createOrganization, validEmail } from "../organizations.ts";
+import { UsageError } from "./usage.ts";
 
 function open(config: Config) {
   process.stderr.write(`opening ${config.databaseUrl ? "PostgreSQL" : `the embedded database in ${config.dataDir}`}…\n`);
@@ -16,6 +19,14 @@ export async function migrateCommand(config: Config): Promise<number> {
 
 /** For deployments with sign-up closed: an organization, its admin and the admin's key, printed once. */
 export async function initCommand(config: Config, organizationName: string, email: string): Promise<number> {
+  // The server's own checks, before the database is opened (or created): a malformed argument is wrong usage.
+  try {
+    validName(organizationName, "--org");
+    validEmail(email, "--email");
+  } catch (error) {
+    if (error instanceof KeywardError && error.extensions.code === "BAD_USER_INPUT") throw new UsageError(error.message);
+    throw error;
+  }
   const db = await open(config);
   try {
     const created = await createOrganization(db.prisma, { organizationName, email, keyName: "Admin key" });

@@ -1,6 +1,18 @@
 import { parseArgs } from "node:util";
 import { Keyward, KeywardError, type ApiKeyEnvironment, type ApiKeyKind, type ApiKeyStatus, type Scope } from "../../sdk/src/index.ts";
-import { UsageError } from "./usage.ts";
+import { MAX_GRACE_SECONDS } from "../apiKeys.ts";
+import { scopes } from "../auth/scopes.ts";
+import { ApiKeyEnvironment as environments, ApiKeyKind as kinds, ApiKeyStatus as statuses } from "../generated/prisma/enums.ts";
+import { oneOf, someOf, UsageError } from "./usage.ts";
+
+// The server's own lists (the schema's enums are built from them); typed as the SDK's enums,
+// so a value the SDK does not know fails to compile.
+const allowed = {
+  scopes: scopes satisfies readonly Scope[],
+  environments: Object.values(environments) satisfies ApiKeyEnvironment[],
+  kinds: Object.values(kinds) satisfies ApiKeyKind[],
+  statuses: Object.values(statuses) satisfies ApiKeyStatus[],
+};
 
 const options = {
   url: { type: "string" },
@@ -39,24 +51,26 @@ export async function keysCommand(args: string[]): Promise<number> {
         if (!values.name) throw new UsageError("keys create needs --name <name>.");
         const created = await kw.createApiKey({
           name: values.name,
-          ...(values.scopes ? { scopes: values.scopes.split(",").map((s) => s.trim().toUpperCase()) as Scope[] } : {}),
-          ...(values.env ? { environment: values.env.toUpperCase() as ApiKeyEnvironment } : {}),
-          ...(values.kind ? { kind: values.kind.toUpperCase() as ApiKeyKind } : {}),
+          ...(values.scopes !== undefined ? { scopes: someOf("--scopes", values.scopes, allowed.scopes) } : {}),
+          ...(values.env !== undefined ? { environment: oneOf("--env", values.env, allowed.environments) } : {}),
+          ...(values.kind !== undefined ? { kind: oneOf("--kind", values.kind, allowed.kinds) } : {}),
         });
         print(created, `${line(created.apiKey)}\n\n    ${created.secret}\n\nThe key is shown this once; store it now.`);
         return 0;
       }
       case "list": {
         const keys: Printable[] = [];
-        const status = values.status ? (values.status.toUpperCase() as ApiKeyStatus) : undefined;
+        const status = values.status !== undefined ? oneOf("--status", values.status, allowed.statuses) : undefined;
         for await (const k of kw.paginate.apiKeys({ first: 100, ...(status ? { status } : {}) })) keys.push(k);
         print(keys, keys.length ? keys.map(line).join("\n") : "no keys");
         return 0;
       }
       case "rotate": {
         if (!id) throw new UsageError("keys rotate needs the key's id.");
-        const grace = values.grace === undefined ? 0 : Number(values.grace);
-        if (!Number.isInteger(grace)) throw new UsageError("--grace takes a whole number of seconds.");
+        const grace = Number(values.grace ?? 0);
+        if (!/^\d+$/.test(values.grace ?? "0") || grace > MAX_GRACE_SECONDS) {
+          throw new UsageError(`--grace takes a whole number of seconds from 0 to ${MAX_GRACE_SECONDS}.`);
+        }
         const rotated = await kw.rotateApiKey({ id, gracePeriodSeconds: grace });
         print(rotated, `${line(rotated.apiKey)}\n\n    ${rotated.secret}\n\nThe new key is shown this once; the old one works for ${grace} s.`);
         return 0;

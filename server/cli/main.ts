@@ -20,7 +20,7 @@ Options for \`keys\` (they talk to a running Keyward through @keyward/sdk):
   --json          print JSON instead of text
 
 Configuration comes from environment variables (see README). Exit codes: 0 done,
-1 refused or failed (the error code is printed), 2 wrong usage.`;
+1 refused or failed (the error code is printed), 2 wrong usage or configuration.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -52,7 +52,8 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError || (error as { code?: string })?.code?.startsWith?.("ERR_PARSE_ARGS")) {
-      process.stderr.write(`keyward: ${(error as Error).message}\n`);
+      // One line (parseArgs explains some mistakes over several).
+      process.stderr.write(`keyward: ${(error as Error).message.trim().replace(/\s*\n\s*/g, " ")}\n`);
       process.exit(2);
     }
     if (error instanceof ConfigError) {
