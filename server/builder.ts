@@ -3,6 +3,7 @@ import ComplexityPlugin from "@pothos/plugin-complexity";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import { GraphQLError } from "graphql";
 import { DateResolver, DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
 import type { Scope } from "./auth/scopes.ts";
 import type { AuthenticatedContext, Context } from "./context.ts";
@@ -71,7 +72,18 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.addScalarType("DateTime", DateTimeResolver);
+// Inputs from 1970 to 9999: earlier years mean nothing to a key service, and PostgreSQL refuses
+// year 0 (or Date.UTC reads years 0–99 as 19xx) deep in a query.
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const inRange = (date: Date): Date => {
+  if (date.getTime() < EARLIEST || date.getTime() > LATEST) throw new GraphQLError("DateTime must be from 1970-01-01 to 9999-12-31.");
+  return date;
+};
+builder.addScalarType("DateTime", DateTimeResolver, {
+  parseValue: (value) => inRange(DateTimeResolver.parseValue(value)),
+  parseLiteral: (ast, variables) => inRange(DateTimeResolver.parseLiteral(ast, variables)),
+});
 builder.addScalarType("Date", DateResolver);
 builder.addScalarType("JSONObject", JSONObjectResolver);
 builder.queryType({});

@@ -54,6 +54,9 @@ export const notFound = (what: string) => new KeywardError("NOT_FOUND", `${what}
 export const badInput = (message: string, field?: string) =>
   new KeywardError("BAD_USER_INPUT", message, field ? { field } : {});
 
+/** The request itself is malformed (not a value in it): BAD_USER_INPUT with HTTP 400. */
+export const badRequest = (message: string) => new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
+
 const authFailureMessages: Record<AuthFailureCode, string> = {
   UNAUTHENTICATED: "The API key is not valid.",
   API_KEY_DISABLED: "This API key is disabled.",

@@ -10,7 +10,8 @@ export function useRequestLog(logger: Logger): Plugin {
       started.set(request, performance.now());
     },
     onParams({ request, params }) {
-      if (params.operationName) operations.set(request, params.operationName.slice(0, 100));
+      // Whatever the body said: not necessarily a string.
+      if (typeof params.operationName === "string") operations.set(request, params.operationName.slice(0, 100));
     },
     onResponse({ request, response }) {
       const start = started.get(request);

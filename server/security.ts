@@ -65,7 +65,8 @@ export function useBodyLimit(maxBytes: number): Plugin {
 }
 
 async function readLimited(request: Request, maxBytes: number, tooLarge: () => Error): Promise<string> {
-  const reader = request.body!.getReader();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

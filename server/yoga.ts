@@ -9,7 +9,7 @@ import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } f
 import { INTERNAL_CALLER, useApiKeyAuth, type InternalServerContext } from "./auth/plugin.ts";
 import type { Principal } from "./auth/verify.ts";
 import { contextFactory, type Context } from "./context.ts";
-import { asBadUserInput, badInput, KeywardError, unexpected } from "./errors.ts";
+import { asBadUserInput, badInput, badRequest, KeywardError, unexpected } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import { schema } from "./schema/index.ts";
 import { useMcp, type Execute } from "./mcp/endpoint.ts";
@@ -139,6 +139,8 @@ function maskError(error: unknown): Error {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   if (original instanceof KeywardError) return error as GraphQLError;
   if (original instanceof PothosValidationError) return badInput(original.message);
+  // Yoga parses a GET request's variables and extensions with JSON.parse.
+  if (original instanceof SyntaxError) return badRequest("The request's variables or extensions are not valid JSON.");
   if (original instanceof GraphQLError) return asBadUserInput(error as GraphQLError);
   return unexpected(original);
 }
@@ -150,7 +152,7 @@ function onlyUnexpectedErrors(logger: Logger): Logger {
     error: (...args: unknown[]) => {
       const [first] = args;
       const original = first instanceof GraphQLError ? (first.originalError ?? first) : first;
-      if (original instanceof PothosValidationError || original instanceof GraphQLError) return;
+      if (original instanceof PothosValidationError || original instanceof GraphQLError || original instanceof SyntaxError) return;
       logger.error(...args);
     },
   };

@@ -3,6 +3,7 @@ import { isScope } from "../auth/scopes.ts";
 import type { Principal } from "../auth/verify.ts";
 import { builder } from "../builder.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { assertCursors } from "./cursors.ts";
 import { ApiKeyEnvironmentEnum, ApiKeyKindEnum, ApiKeyStatusEnum, ScopeEnum } from "./enums.ts";
 
 const DAY_MS = 86_400_000;
@@ -77,6 +78,7 @@ builder.queryFields((t) => ({
         }),
       },
       resolve: (query, _root, args, { prisma, principal, usage }) => {
+        assertCursors(args, "createdAtKeyId");
         const where: Prisma.ApiKeyWhereInput = {
           ...visibleKeys(principal),
           status: args.status ?? { in: ["ENABLED", "DISABLED"] },

@@ -1,5 +1,6 @@
 import { builder } from "../builder.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { assertCursors } from "./cursors.ts";
 import { AuditActionEnum } from "./enums.ts";
 
 builder.prismaObject("AuditEvent", {
@@ -34,6 +35,7 @@ builder.queryField("auditEvents", (t) =>
         apiKeyId: t.arg.id({ description: "Only events about this key (as target or as actor)." }),
       },
       resolve: (query, _root, args, { prisma, principal }) => {
+        assertCursors(args, "uuid");
         const where: Prisma.AuditEventWhereInput = { organizationId: principal.organizationId };
         if (args.action) where.action = args.action;
         if (args.apiKeyId) {

@@ -4,6 +4,7 @@ import type { AuthenticatedContext } from "../context.ts";
 import { KeywardError, notFound } from "../errors.ts";
 import { cancelPendingInvitations } from "../invitations.ts";
 import type { Membership as MembershipRow, Prisma, Role } from "../generated/prisma/client.ts";
+import { assertCursors } from "./cursors.ts";
 import { RoleEnum } from "./enums.ts";
 
 export const Membership = builder.prismaObject("Membership", {
@@ -22,8 +23,10 @@ builder.queryField("members", (t) =>
       type: "Membership",
       cursor: "id",
       description: "People in the organization, with their role and when they joined, oldest first.",
-      resolve: (query, _root, _args, { prisma, principal }) =>
-        prisma.membership.findMany({ ...query, where: { organizationId: principal.organizationId }, orderBy: { id: "asc" } }),
+      resolve: (query, _root, args, { prisma, principal }) => {
+        assertCursors(args, "uuid");
+        return prisma.membership.findMany({ ...query, where: { organizationId: principal.organizationId }, orderBy: { id: "asc" } });
+      },
     },
     { name: "MembershipConnection" },
     { name: "MembershipEdge" },

@@ -1,0 +1,144 @@
+import { getIntrospectionQuery, parse, validate } from "graphql";
+import { describe, expect, it } from "vitest";
+import { schema } from "../server/schema/index.ts";
+import { seedOrganization } from "./helpers/seed.ts";
+import { gql, type GraphQLResponse } from "./helpers/server.ts";
+
+// The depth, directive and alias limits of GraphQL Armor (`armor` in server/yoga.ts). Every
+// refused document below is valid by the GraphQL spec's own rules (asserted with `validate`),
+// so it is the limit, and nothing else, that refuses it: without the limit it would be answered.
+
+/** Refused before anything runs, with nothing that tells the caller where the limit lies. */
+function expectRefused(result: GraphQLResponse, document: string) {
+  expect(validate(schema, parse(document)), "the document is otherwise valid").toEqual([]);
+  expect(result.code, result.text).toBe("BAD_USER_INPUT");
+  expect(result.status).toBeLessThan(500);
+  expect(result.data ?? null).toBeNull();
+  expect(result.text).not.toMatch(/\d/);
+}
+
+function expectAnswered(result: GraphQLResponse) {
+  expect([result.status, result.errors], result.text).toEqual([200, undefined]);
+  expect(result.data).toBeTruthy();
+}
+
+/**
+ * A query `2 + levels` deep: `__type`, `levels` × `ofType`, then `name`. Keyward's own types
+ * stop at depth 5 (`apiKeys { edges { node { owner { id } } } }`; `User`, `Organization` and
+ * `Invitation` lead nowhere deeper) and none of them cycles, so the only valid documents deeper
+ * than 10 go through introspection's `__Type.ofType` cycle. Armor skips `__schema` but counts
+ * `__type`. With `hideIn: "fragments"` every level hides behind a named fragment or an inline
+ * fragment in turn, which Armor (`flattenFragments: true`) counts through without adding a level.
+ */
+function deepQuery(levels: number, hideIn: "fields" | "fragments" = "fields"): string {
+  let inner = "name";
+  const fragments: string[] = [];
+  for (let level = levels; level >= 1; level--) {
+    const wrapped = `ofType { ${inner} }`;
+    if (hideIn === "fields") inner = wrapped;
+    else if (level % 2 === 0) {
+      fragments.push(`fragment Level${level} on __Type { ${wrapped} }`);
+      inner = `...Level${level}`;
+    } else inner = `... on __Type { ${wrapped} }`;
+  }
+  return `query Deep { __type(name: "ApiKey") { name ${inner} } } ${fragments.join(" ")}`;
+}
+
+describe("query depth", () => {
+  it("refuses a document deeper than 10 and answers one exactly 10 deep", async () => {
+    const org = await seedOrganization();
+    const atLimit = await gql(deepQuery(8), { key: org.adminKey });
+    expectAnswered(atLimit);
+    expect(atLimit.data?.__type.name).toBe("ApiKey");
+    for (const levels of [9, 40]) {
+      const document = deepQuery(levels);
+      expectRefused(await gql(document, { key: org.adminKey }), document);
+    }
+  });
+
+  it("counts the depth hidden in named and inline fragments", async () => {
+    const org = await seedOrganization();
+    expectAnswered(await gql(deepQuery(8, "fragments"), { key: org.adminKey }));
+    const document = deepQuery(9, "fragments");
+    expect(document).toMatch(/fragment Level\d+ on __Type/);
+    expect(document).toMatch(/\.\.\. on __Type/);
+    expectRefused(await gql(document, { key: org.adminKey }), document);
+  });
+
+  it("answers real clients: the deepest Keyward path wrapped in many fragments, and GraphiQL's introspection query", async () => {
+    const org = await seedOrganization();
+    // Fragments are not levels, so however a client arranges its fragments, the depth is that of its fields.
+    const wrapped = Array.from({ length: 12 }, (_, i) => i).reduceRight(
+      (inner, i) => (i % 2 ? `... on ApiKey { ${inner} }` : `...on ApiKey @include(if: true) { ${inner} }`),
+      "...Owner",
+    );
+    const deepest = await gql(
+      `{ apiKeys(first: 1) { edges { node { ${wrapped} } } } } fragment Owner on ApiKey { owner { id email } createdBy { id } }`,
+      { key: org.adminKey },
+    );
+    expectAnswered(deepest);
+    expect(deepest.data?.apiKeys.edges[0].node.owner.id).toBe(org.user.id);
+    // Its TypeRef fragment nests `ofType` deeper than 10, under `__schema`, which the limit skips.
+    expectAnswered(await gql(getIntrospectionQuery(), { key: org.adminKey }));
+  });
+});
+
+describe("directives", () => {
+  /** `count` directives on fields, an inline fragment, a fragment spread and inside the fragment. */
+  const withDirectives = (count: number) => {
+    const extra = Array.from({ length: count - 7 }, () => "role @include(if: $yes)").join(" ");
+    return `query Directives($yes: Boolean = true) {
+      viewer {
+        role @include(if: $yes) ${extra}
+        ... on Viewer @include(if: $yes) { scopes @skip(if: false) }
+        ...Who @include(if: $yes)
+      }
+    }
+    fragment Who on Viewer { user @include(if: $yes) { id @include(if: $yes) } organization @skip(if: false) { name } }`;
+  };
+
+  it("refuses more than 10 and answers 10, wherever they are written", async () => {
+    const org = await seedOrganization();
+    const ten = await gql(withDirectives(10), { key: org.adminKey });
+    expectAnswered(ten);
+    expect(ten.data?.viewer).toMatchObject({ role: "ADMIN", user: { id: org.user.id }, organization: { name: org.organization.name } });
+    for (const count of [11, 60]) {
+      const document = withDirectives(count);
+      expectRefused(await gql(document, { key: org.adminKey }), document);
+    }
+  });
+
+  it("counts a fragment's directives once per spread", async () => {
+    const org = await seedOrganization();
+    const spreads = (n: number) => `{ viewer { ${"...Role ".repeat(n)} } } fragment Role on Viewer { role @include(if: true) }`;
+    expectAnswered(await gql(spreads(10), { key: org.adminKey }));
+    expectRefused(await gql(spreads(11), { key: org.adminKey }), spreads(11));
+  });
+
+  it("refuses a mutation with too many directives before it runs", async () => {
+    const org = await seedOrganization();
+    const name = `refused ${crypto.randomUUID()}`;
+    const document = `mutation {
+      createApiKey(input: { name: "${name}" }) {
+        apiKey { ${Array.from({ length: 11 }, () => "id @include(if: true)").join(" ")} }
+        secret
+      }
+    }`;
+    expectRefused(await gql(document, { key: org.adminKey }), document);
+    const keys = await gql(`{ apiKeys(first: 100) { edges { node { name } } } }`, { key: org.adminKey });
+    expect(keys.data?.apiKeys.edges.map((e: { node: { name: string } }) => e.node.name)).not.toContain(name);
+  });
+});
+
+describe("aliases", () => {
+  it("counts the aliases in named and inline fragments: 16 are refused, 15 answered", async () => {
+    const org = await seedOrganization();
+    const aliases = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}: role`).join(" ");
+    const document = (inFragment: number) =>
+      `{ viewer { ...Aliased ... on Viewer { ${aliases("b", 8)} } } } fragment Aliased on Viewer { ${aliases("a", inFragment)} }`;
+    const fifteen = await gql(document(7), { key: org.adminKey });
+    expectAnswered(fifteen);
+    expect(Object.keys(fifteen.data?.viewer)).toHaveLength(15);
+    expectRefused(await gql(document(8), { key: org.adminKey }), document(8));
+  });
+});
