@@ -30,5 +30,12 @@ export function createMetrics(cache: KeyCache): Metrics {
       },
     });
   }
-  return { registry, authentication: (outcome) => authentications.inc({ outcome }) };
+  // One child per outcome, bound once: inc() on the hot path does no label lookup.
+  const byOutcome = new Map<string, { inc(): void }>();
+  const authentication = (outcome: string) => {
+    let counter = byOutcome.get(outcome);
+    if (!counter) byOutcome.set(outcome, (counter = authentications.labels(outcome)));
+    counter.inc();
+  };
+  return { registry, authentication };
 }

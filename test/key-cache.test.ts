@@ -11,7 +11,7 @@ const record = (id: string, ownerId: string | null = "owner-1"): KeyRecord => ({
   ownerRole: ownerId ? "ADMIN" : null,
   scopes: [],
   status: "ENABLED",
-  secretHash: "hash",
+  secretHash: Buffer.alloc(32),
   previousSecretHash: null,
   previousSecretExpiresAt: null,
   expiresAt: null,

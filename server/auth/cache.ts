@@ -13,8 +13,9 @@ export interface KeyRecord {
   ownerRole: Role | null;
   scopes: string[];
   status: ApiKeyStatus;
-  secretHash: string;
-  previousSecretHash: string | null;
+  /** SHA-256 of the secret (bytes, decoded once when the record is loaded). */
+  secretHash: Buffer;
+  previousSecretHash: Buffer | null;
   previousSecretExpiresAt: number | null;
   expiresAt: number | null;
   /** Memo of the principal this record grants (valid keys only). */

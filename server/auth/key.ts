@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { hash, randomBytes, timingSafeEqual } from "node:crypto";
 import { crc32 } from "node:zlib";
 
 /**
@@ -66,15 +66,23 @@ function checksum(body: string): string {
   return base62(crc32(body) >>> 0, CHECK_LENGTH);
 }
 
+/** What is stored of a secret: its SHA-256, in hex. */
 export function hashSecret(secret: string): string {
-  return createHash("sha256").update(secret).digest("hex");
+  return hash("sha256", secret, "hex");
 }
 
-/** Constant-time comparison of a presented secret with a stored SHA-256 hex digest. */
-export function secretMatches(secret: string, storedHash: string): boolean {
-  const presented = Buffer.from(hashSecret(secret), "hex");
-  const stored = Buffer.from(storedHash, "hex");
-  return stored.length === presented.length && timingSafeEqual(presented, stored);
+/** A stored hex digest as bytes, decoded once (the verification cache keeps these). */
+export function digestBytes(storedHash: string): Buffer {
+  return Buffer.from(storedHash, "hex");
+}
+
+/**
+ * Constant-time comparison of a presented secret with a stored SHA-256 digest. On every
+ * authenticated request: one-shot hashing, no hex round trips.
+ */
+export function secretMatches(secret: string, storedDigest: Uint8Array): boolean {
+  const presented = hash("sha256", secret, "buffer");
+  return storedDigest.length === presented.length && timingSafeEqual(presented, storedDigest);
 }
 
 export function formatKey(environment: KeyEnvironment, id: string, secret: string): string {

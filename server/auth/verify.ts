@@ -1,7 +1,7 @@
 import type { ApiKeyEnvironment, ApiKeyKind, PrismaClient, Role } from "../generated/prisma/client.ts";
 import type { AuthFailureCode } from "../errors.ts";
 import type { KeyCache, KeyRecord } from "./cache.ts";
-import { parseKey, secretMatches, type ParsedKey } from "./key.ts";
+import { digestBytes, parseKey, secretMatches, type ParsedKey } from "./key.ts";
 import { effectiveScopes, type Scope } from "./scopes.ts";
 
 /** Who a verified key speaks for, with its permissions as they are right now. */
@@ -85,7 +85,9 @@ function check(key: KeyRecord | null, parsed: ParsedKey, now: number): Verificat
   return { ok: true, principal: key.principal };
 }
 
-interface KeyRow extends Omit<KeyRecord, "previousSecretExpiresAt" | "expiresAt" | "principal"> {
+interface KeyRow extends Omit<KeyRecord, "secretHash" | "previousSecretHash" | "previousSecretExpiresAt" | "expiresAt" | "principal"> {
+  secretHash: string;
+  previousSecretHash: string | null;
   previousSecretExpiresAt: Date | null;
   expiresAt: Date | null;
 }
@@ -104,6 +106,8 @@ export async function loadKeyRecord(prisma: PrismaClient, id: string): Promise<K
   if (!row) return null;
   return {
     ...row,
+    secretHash: digestBytes(row.secretHash),
+    previousSecretHash: row.previousSecretHash === null ? null : digestBytes(row.previousSecretHash),
     previousSecretExpiresAt: row.previousSecretExpiresAt?.getTime() ?? null,
     expiresAt: row.expiresAt?.getTime() ?? null,
   };
