@@ -263,6 +263,17 @@ describe("failed-authentication throttling", () => {
     expect((await from("10.9.9.99, 192.0.2.77", "kw_live_spoof")).status).toBe(429);
   });
 
+  it("does not count a key refused for its status: a client retrying a revoked key is told so, and its new key works", async () => {
+    const org = await seedOrganization();
+    const yoga = await yogaWith({ KEYWARD_TRUST_PROXY: "true" }, { authByClient: new FailureLimiter(5, 60_000) });
+    const from = (key: string) => send(yoga, post(`{ viewer { role } }`, { "x-api-key": key, "x-forwarded-for": "203.0.113.44" }));
+    const old = await createKey(org.adminKey, {});
+    await gql(`mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { __typename } }`, { key: org.adminKey, variables: { i: { id: old.id } } });
+    for (let i = 0; i < 20; i++) expect((await from(old.secret)).code).toBe("API_KEY_REVOKED");
+    const replacement = await createKey(org.adminKey, {});
+    expect((await from(replacement.secret)).status).toBe(200);
+  });
+
   it("throttles wrong secrets for one key id, while the right secret keeps working", async () => {
     const org = await seedOrganization();
     const yoga = await yogaWith({ KEYWARD_TRUST_PROXY: "true" }, { authByKeyId: new FailureLimiter(3, 60_000) });

@@ -27,9 +27,9 @@ export const INTERNAL_CALLER = Symbol("keyward.internalCaller");
 export type InternalServerContext = { [INTERNAL_CALLER]?: InternalCaller };
 
 /**
- * The request's key, verified (from memory when warm: then nothing is awaited). Failures are
- * counted per client and per key id; a client that keeps failing gets 429 instead of 401, and
- * valid keys are never held up.
+ * The request's key, verified (from memory when warm: then nothing is awaited). Keys that are
+ * malformed, unknown or wrong are counted per client and per key id; a client that keeps
+ * failing gets 429 instead of 401, and valid keys in use are never held up.
  */
 export function authenticate(
   services: Services,
@@ -44,8 +44,14 @@ export function authenticate(
     return null;
   }
   const refuse = async (code: AuthFailureCode, message?: string): Promise<Response> => {
+    // Throttling is against guessing: a key refused for its status (revoked, disabled, expired)
+    // was not guessed, is answered from memory, and its precise code helps more than a 429.
+    if (code !== "UNAUTHENTICATED") {
+      metrics.authentication(code.toLowerCase());
+      return errorResponse(code, message);
+    }
     const client = clientAddress(request, serverContext as NodeServerContext, config.trustProxy);
-    const id = code === "UNAUTHENTICATED" && presented.kind === "key" ? parseKey(presented.key)?.id : undefined;
+    const id = presented.kind === "key" ? parseKey(presented.key)?.id : undefined;
     try {
       await rateLimits.authByClient.assertAllowed(client);
       if (id) await rateLimits.authByKeyId.assertAllowed(id);
