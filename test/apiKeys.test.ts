@@ -97,11 +97,19 @@ describe("createApiKey", () => {
     expect((await createKey(org.adminKey, { name: masked })).apiKey.name).toBe(masked);
   });
 
-  it("a service key cannot own a personal key", async () => {
+  it("a service key cannot own a personal key, nor mint SERVICE or agent keys: only admins do", async () => {
     const org = await seedOrganization();
     const service = await createKey(org.adminKey, { kind: "SERVICE" });
     const result = await gql(mutate("createApiKey", "secret"), { key: service.secret, variables: { input: { name: "x" } } });
     expect(result.code).toBe("BAD_USER_INPUT");
+    const minted = await gql(mutate("createApiKey", "secret"), { key: service.secret, variables: { input: { name: "x", kind: "SERVICE" } } });
+    expect([minted.status, minted.code]).toEqual([403, "FORBIDDEN"]);
+    const agent = await gql(`mutation { connectAgent(input: { client: CURSOR }) { secret } }`, { key: service.secret });
+    expect([agent.status, agent.code]).toEqual([403, "FORBIDDEN"]);
+    // It still manages keys within its scopes.
+    const target = await createKey(org.adminKey, {});
+    const rotated = await gql(`mutation($i: RotateApiKeyInput!) { rotateApiKey(input: $i) { secret } }`, { key: service.secret, variables: { i: { id: target.id } } });
+    expect(rotated.errors).toBeUndefined();
   });
 });
 

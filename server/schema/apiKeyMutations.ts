@@ -109,7 +109,8 @@ builder.mutationFields((t) => {
       resolve: async (_root, { input }, context) => {
         const { principal } = context;
         const kind = input.kind ?? "PERSONAL";
-        if (kind === "SERVICE" && !principal.organizationWide) throw forbidden("Only admins create SERVICE keys.");
+        // A person with the ADMIN role: a service key may manage keys, not mint new organization credentials.
+        if (kind === "SERVICE" && principal.role !== "ADMIN") throw forbidden("Only admins create SERVICE keys.");
         if (kind === "PERSONAL" && !principal.userId) {
           throw badInput("A service key has no user to own a personal key; pass kind: SERVICE.", "kind");
         }
