@@ -15,7 +15,8 @@ export async function recordFailedBurst(
   requestInfo: RequestInfo,
   limiter: Limiter,
 ): Promise<void> {
-  const key = verifier.cache.peek(keyId) ?? (await prisma.apiKey.findUnique({ where: { id: keyId }, select: { organizationId: true } }));
+  const cached = verifier.cache.peek(keyId);
+  const key = cached !== undefined ? cached : await prisma.apiKey.findUnique({ where: { id: keyId }, select: { organizationId: true } });
   logger.warn("failed authentication burst", { keyId, ip: requestInfo.ip, failures: limiter.limit, known: Boolean(key) });
   if (!key) return;
   await prisma.$transaction((tx) =>

@@ -6,7 +6,7 @@ import { rateLimited } from "../rateLimit.ts";
 import { recordFailedBurst } from "./bursts.ts";
 import { GRAPHQL_PATH } from "../routes.ts";
 import { presentedKey } from "./headers.ts";
-import { parseKey } from "./key.ts";
+import { keyIdOf, parseKey } from "./key.ts";
 import type { Principal, Verification } from "./verify.ts";
 
 /** A principal, `null` for no key at all, or the refusal to send (401/403/429). */
@@ -70,7 +70,7 @@ export function authenticate(
   if (presented.kind === "invalid") return refuse("UNAUTHENTICATED", presented.message).catch(failed);
   // A key not in memory costs a database read: a client already over its failure limit gets
   // 429 instead (so a flood of made-up ids stops reaching the database). Warm keys go on.
-  const id = parseKey(presented.key)?.id;
+  const id = keyIdOf(presented.key);
   if (id && verifier.cache.peek(id) === undefined) {
     const blockedMs = rateLimits.authByClient.knownBlockMs(clientAddress(request, serverContext as NodeServerContext, config.trustProxy));
     if (blockedMs > 0) {
