@@ -54,8 +54,18 @@ export const notFound = (what: string) => new KeywardError("NOT_FOUND", `${what}
 export const badInput = (message: string, field?: string) =>
   new KeywardError("BAD_USER_INPUT", message, field ? { field } : {});
 
-/** The request itself is malformed (not a value in it): BAD_USER_INPUT with HTTP 400. */
-export const badRequest = (message: string) => new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
+/** The request itself is malformed (not a value in it): BAD_USER_INPUT with an HTTP status (400, 411, 413). */
+export const badRequest = (message: string, status = 400, headers?: Record<string, string>) =>
+  new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status, ...(headers ? { headers } : {}) } } });
+
+/**
+ * An unexpected failure outside GraphQL's own error handling (authentication, /mcp): logged
+ * for the operator, answered with only its code.
+ */
+export function unexpectedResponse(logger: { error(...args: unknown[]): void }, error: unknown, during: string): Response {
+  logger.error(error instanceof Error ? error : String(error), { during });
+  return errorResponse(unexpected(error));
+}
 
 const authFailureMessages: Record<AuthFailureCode, string> = {
   UNAUTHENTICATED: "The API key is not valid.",

@@ -1,7 +1,7 @@
 import type { ASTVisitor, ValidationContext } from "graphql";
-import { createGraphQLError, type GraphQLParams, type Plugin } from "graphql-yoga";
+import type { GraphQLParams, Plugin } from "graphql-yoga";
 import type { Config } from "./config.ts";
-import { errorResponse, KeywardError } from "./errors.ts";
+import { badRequest, errorResponse, KeywardError } from "./errors.ts";
 import { isSecure, type NodeServerContext } from "./request.ts";
 import { PROBE_PATHS } from "./routes.ts";
 
@@ -23,10 +23,7 @@ export function useHttpsRequired(config: Config): Plugin {
  * would quote a malformed body (a key in it included) back in its error.
  */
 export function useBodyLimit(maxBytes: number): Plugin {
-  const tooLarge = () =>
-    createGraphQLError(`The request body is over ${maxBytes} bytes.`, {
-      extensions: { code: "BAD_USER_INPUT", http: { status: 413, headers: { connection: "close" } } },
-    });
+  const tooLarge = () => badRequest(`The request body is over ${maxBytes} bytes.`, 413, { connection: "close" });
   return {
     onRequest({ request, endResponse }) {
       const length = request.headers.get("content-length");
@@ -45,7 +42,7 @@ export function useBodyLimit(maxBytes: number): Plugin {
       if (!request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
         if (request.headers.get("content-length") !== null) return;
         // No declared length (chunked): only JSON is read, with a limit, and parsed here.
-        throw createGraphQLError("Send a Content-Length, or a JSON body.", { extensions: { code: "BAD_USER_INPUT", http: { status: 411 } } });
+        throw badRequest("Send a Content-Length, or a JSON body.", 411);
       }
       setRequestParser(async (req) => {
         const text = await readLimited(req, maxBytes, tooLarge);
@@ -53,10 +50,10 @@ export function useBodyLimit(maxBytes: number): Plugin {
         try {
           params = JSON.parse(text);
         } catch {
-          throw createGraphQLError("The request body is not valid JSON.", { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
+          throw badRequest("The request body is not valid JSON.");
         }
         if (!params || typeof params !== "object" || Array.isArray(params)) {
-          throw createGraphQLError("The request body must be a JSON object.", { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
+          throw badRequest("The request body must be a JSON object.");
         }
         return params as GraphQLParams;
       });
@@ -88,10 +85,7 @@ async function readLimited(request: Request, maxBytes: number, tooLarge: () => E
  * document's own string literals, as the caller's bad input.
  */
 export function useStorableText(): Plugin {
-  const refusal = () =>
-    createGraphQLError("Inputs must be well-formed Unicode text without NUL characters.", {
-      extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
-    });
+  const refusal = () => badRequest("Inputs must be well-formed Unicode text without NUL characters.");
   const literals = (context: ValidationContext): ASTVisitor => ({
     StringValue(node) {
       if (!storable(node.value)) context.reportError(refusal());

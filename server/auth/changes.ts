@@ -55,7 +55,7 @@ export class KeyChanges {
     return result;
   }
 
-  apply(change: KeyChange & { all?: boolean }): void {
+  apply(change: Notification): void {
     if (change.all) return this.cache.clear();
     if (change.keyIds?.length) this.cache.invalidateKeys(change.keyIds);
     if (change.userIds?.length) this.cache.invalidateUsers(change.userIds);

@@ -1,5 +1,5 @@
 import type { Plugin } from "graphql-yoga";
-import { errorResponse, unexpected, type AuthFailureCode } from "../errors.ts";
+import { errorResponse, unexpectedResponse, type AuthFailureCode } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { clientAddress, describeRequest, type NodeServerContext, type RequestInfo } from "../request.ts";
 import { rateLimited } from "../rateLimit.ts";
@@ -93,8 +93,7 @@ export function authenticate(
 
   // The database (key lookup, shared throttle) failed: the caller learns only UNAVAILABLE.
   function failed(error: unknown): Response {
-    services.logger.error(error instanceof Error ? error : String(error), { during: "authentication" });
-    return errorResponse(unexpected(error));
+    return unexpectedResponse(services.logger, error, "authentication");
   }
 }
 

@@ -3,7 +3,7 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Plugin } from "graphql-yoga";
 import { authenticate, type InternalCaller } from "../auth/plugin.ts";
-import { errorResponse, unexpected } from "../errors.ts";
+import { errorResponse, unexpectedResponse } from "../errors.ts";
 import { describeRequest, type NodeServerContext } from "../request.ts";
 import { MCP_PATH } from "../routes.ts";
 import { schema } from "../schema/index.ts";
@@ -31,10 +31,7 @@ export function useMcp(services: Services, execute: Execute): Plugin {
         return endResponse(new Response(null, { status: 405, headers: { allow: "POST" } }));
       }
       return handle(request, serverContext)
-        .catch((error: unknown) => {
-          services.logger.error(error instanceof Error ? error : String(error), { during: "mcp" });
-          return errorResponse(unexpected(error));
-        })
+        .catch((error: unknown) => unexpectedResponse(services.logger, error, "mcp"))
         .then(endResponse);
     },
   };

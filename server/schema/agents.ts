@@ -42,13 +42,13 @@ builder.mutationField("connectAgent", (t) =>
     args: { input: t.arg({ type: ConnectAgentInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const { principal, config } = context;
+      // An agent acts for a person: its key is theirs. A service key has no one to act for.
+      if (!principal.userId) throw forbidden("Agent keys are made with a person's key (a service key has no one to act for).");
       const requested = input.scopes ? [...new Set<Scope>(input.scopes)] : READ_SCOPES.filter((s) => principal.scopes.has(s));
       const beyond = requested.filter((s) => !principal.scopes.has(s));
       if (beyond.length > 0) throw forbidden(`The calling key may not grant ${beyond.join(", ")}.`);
       // A key with no scopes would connect and find nothing to do but `viewer`.
       if (requested.length === 0) throw badInput("The agent's key would have no scopes: pass scopes the calling key holds.", "scopes");
-      // The agent's key would be a SERVICE key, which only admins create (through their own keys).
-      if (!principal.userId) throw forbidden("Agent keys are made with a person's key (a service key has no one to act for).");
       const name = validName(input.name ?? `${agentNames[input.client]} agent`);
       const created = await context.keyChanges.transaction(context.prisma, async (tx, touch) => {
         const result = await issueKey(
