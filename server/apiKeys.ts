@@ -1,9 +1,10 @@
 import type { Actor } from "./audit.ts";
 import { recordAudit } from "./audit.ts";
 import { containsSecret, generateKey } from "./auth/key.ts";
-import type { Scope } from "./auth/scopes.ts";
+import { effectiveScopes, type Scope } from "./auth/scopes.ts";
+import type { Principal } from "./auth/verify.ts";
 import { badInput } from "./errors.ts";
-import type { ApiKey, ApiKeyEnvironment, ApiKeyKind, Prisma } from "./generated/prisma/client.ts";
+import type { ApiKey, ApiKeyEnvironment, ApiKeyKind, Prisma, Role } from "./generated/prisma/client.ts";
 
 export const NAME_MAX = 100;
 export const MAX_EXPIRY_DAYS = 3650;
@@ -96,4 +97,41 @@ export async function rotateKey(
     metadata: { name: key.name, gracePeriodSeconds: graceSeconds },
   });
   return { apiKey, secret: generated.key };
+}
+
+/**
+ * The key's row, locked until the transaction ends and read as it is now (`null` when it is not
+ * in the organization). Every change to a key decides on this row, so two changes of one key
+ * run one after the other and each sees what the other did.
+ */
+export async function lockKey(tx: Prisma.TransactionClient, organizationId: string, id: string): Promise<ApiKey | null> {
+  const locked = await tx.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "ApiKey" WHERE "id" = ${id} AND "organizationId" = ${organizationId} FOR UPDATE`;
+  return locked.length === 0 ? null : tx.apiKey.findUnique({ where: { id } });
+}
+
+/** The role that caps a personal key now (`null`: its owner is no longer a member); SERVICE keys have none. */
+export async function ownerRole(tx: Prisma.TransactionClient, key: ApiKey): Promise<Role | null> {
+  if (key.kind !== "PERSONAL" || !key.ownerId) return null;
+  const membership = await tx.membership.findUnique({
+    where: { organizationId_userId: { organizationId: key.organizationId, userId: key.ownerId } },
+    select: { role: true },
+  });
+  return membership?.role ?? null;
+}
+
+/**
+ * Whether handing `caller` a working secret for `key` gives it nothing it does not hold already:
+ * every scope the key has in effect, organization-wide reach only to an organization-wide
+ * caller, and an admin's key (which may also mint SERVICE keys and admins) only to an admin.
+ */
+export function withinCaller(caller: Principal, key: ApiKey, role: Role | null): boolean {
+  const personal = key.kind === "PERSONAL";
+  // A personal key whose owner has left works for no one.
+  if (personal && role === null) return true;
+  const scopes = effectiveScopes(key.scopes, personal ? role : null);
+  if ([...scopes].some((s) => !caller.scopes.has(s))) return false;
+  const organizationWide = !personal || role === "ADMIN";
+  if (organizationWide && !caller.organizationWide) return false;
+  return !(personal && role === "ADMIN" && caller.role !== "ADMIN");
 }

@@ -65,7 +65,7 @@ describe("invitations", () => {
     expect((await gql(ACCEPT, { variables: { input: { code: leftOpen.code } } })).code).toBe("INVITATION_CANCELLED");
 
     const history = await gql(`query($id: ID!) { auditEvents(apiKeyId: $id) { edges { node { action metadata } } } }`, { key: org.adminKey, variables: { id: keyId } });
-    expect(history.data?.auditEvents.edges.map((e: any) => e.node)).toContainEqual({ action: "API_KEY_REVOKED", metadata: { reason: "member_removed" } });
+    expect(history.data?.auditEvents.edges.map((e: any) => e.node)).toContainEqual({ action: "API_KEY_REVOKED", metadata: { from: "ENABLED", to: "REVOKED", reason: "member_removed" } });
     const cancelled = await gql(`{ auditEvents(action: INVITATION_CANCELLED) { edges { node { targetId metadata } } } }`, { key: org.adminKey });
     expect(cancelled.data?.auditEvents.edges.map((e: any) => e.node)).toEqual([
       { targetId: leftOpen.id, metadata: { email, reason: "member_removed" } },

@@ -1,7 +1,7 @@
-import { issueKey, MAX_GRACE_SECONDS, rotateKey, validExpiry, validName } from "../apiKeys.ts";
-import { actorOf, recordAudit } from "../audit.ts";
+import { issueKey, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, validExpiry, validName, withinCaller } from "../apiKeys.ts";
 import type { Scope } from "../auth/scopes.ts";
 import { builder } from "../builder.ts";
+import { change, type ChangeStep } from "../change.ts";
 import type { AuthenticatedContext } from "../context.ts";
 import { badInput, forbidden, KeywardError, notFound } from "../errors.ts";
 import type { ApiKey as ApiKeyRow, ApiKeyStatus, AuditAction } from "../generated/prisma/client.ts";
@@ -69,32 +69,32 @@ const RotateApiKeyInput = builder.inputType("RotateApiKeyInput", {
   }),
 });
 
-/** A key of the caller's organization that the caller may manage; other organizations' keys do not exist. */
-async function manageableKey({ prisma, principal }: AuthenticatedContext, id: string | number): Promise<ApiKeyRow> {
-  const key = await prisma.apiKey.findFirst({ where: { id: String(id), organizationId: principal.organizationId } });
+/**
+ * A key of the caller's organization that the caller may manage, locked for the rest of the
+ * change (see `lockKey`); other organizations' keys do not exist.
+ */
+async function manageableKey({ tx, caller }: ChangeStep, id: string | number): Promise<ApiKeyRow> {
+  const key = await lockKey(tx, caller.organizationId, String(id));
   if (!key) throw notFound("API key");
-  const own = key.kind === "PERSONAL" && key.ownerId === principal.userId;
-  if (!principal.organizationWide && !own) throw forbidden("Members may manage only their own personal keys.");
+  const own = key.kind === "PERSONAL" && key.ownerId === caller.userId;
+  if (!caller.organizationWide && !own) throw forbidden("Members may manage only their own personal keys.");
   return key;
 }
 
-/** Moves a key between statuses with its audit event; no-op (and no event) when already there. */
-async function transition(
-  context: AuthenticatedContext,
-  id: string | number,
-  to: ApiKeyStatus,
-  action: AuditAction,
-): Promise<{ apiKey: ApiKeyRow }> {
-  const key = await manageableKey(context, id);
-  if (key.status === to) return { apiKey: key };
-  if (key.status === "REVOKED") throw badInput("This key is revoked; revocation is permanent.", "id");
-  const apiKey = await context.keyChanges.transaction(context.prisma, async (tx, touch) => {
-    touch({ keyIds: [key.id] });
-    const updated = await tx.apiKey.update({ where: { id: key.id }, data: { status: to } });
-    await recordAudit(tx, actorOf(context), { action, targetType: "ApiKey", targetId: key.id, metadata: { name: key.name } });
-    return updated;
+/**
+ * Moves a key between statuses, deciding on the locked row: no-op (and no event) when already
+ * there, never out of REVOKED. The event records the move that actually happened.
+ */
+function transition(context: AuthenticatedContext, id: string | number, to: ApiKeyStatus, action: AuditAction) {
+  return change(context, async (step) => {
+    const key = await manageableKey(step, id);
+    if (key.status === to) return { apiKey: key };
+    if (key.status === "REVOKED") throw badInput("This key is revoked; revocation is permanent.", "id");
+    step.touch({ keyIds: [key.id] });
+    const apiKey = await step.tx.apiKey.update({ where: { id: key.id }, data: { status: to } });
+    await step.audit({ action, targetType: "ApiKey", targetId: key.id, metadata: { name: key.name, from: key.status, to } });
+    return { apiKey };
   });
-  return { apiKey };
 }
 
 builder.mutationFields((t) => {
@@ -107,22 +107,21 @@ builder.mutationFields((t) => {
       nullable: true,
       args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
       resolve: async (_root, { input }, context) => {
-        const { principal } = context;
-        const kind = input.kind ?? "PERSONAL";
-        // A person with the ADMIN role: a service key may manage keys, not mint new organization credentials.
-        if (kind === "SERVICE" && principal.role !== "ADMIN") throw forbidden("Only admins create SERVICE keys.");
-        if (kind === "PERSONAL" && !principal.userId) {
-          throw badInput("A service key has no user to own a personal key; pass kind: SERVICE.", "kind");
-        }
-        const requested = input.scopes ? [...new Set<Scope>(input.scopes)] : [...principal.scopes];
-        const beyond = requested.filter((s) => !principal.scopes.has(s));
-        if (beyond.length > 0) throw forbidden(`The calling key may not grant ${beyond.join(", ")}.`);
         const name = validName(input.name);
         const expiresAt = validExpiry(input.expiresAt);
-        return context.keyChanges.transaction(context.prisma, async (tx, touch) => {
-          const created = await issueKey(tx, actorOf(context), {
+        const kind = input.kind ?? "PERSONAL";
+        return change(context, async ({ tx, caller, actor, touch }) => {
+          // A person with the ADMIN role: a service key may manage keys, not mint new organization credentials.
+          if (kind === "SERVICE" && caller.role !== "ADMIN") throw forbidden("Only admins create SERVICE keys.");
+          if (kind === "PERSONAL" && !caller.userId) {
+            throw badInput("A service key has no user to own a personal key; pass kind: SERVICE.", "kind");
+          }
+          const requested = input.scopes ? [...new Set<Scope>(input.scopes)] : [...caller.scopes];
+          const beyond = requested.filter((s) => !caller.scopes.has(s));
+          if (beyond.length > 0) throw forbidden(`The calling key may not grant ${beyond.join(", ")}.`);
+          const created = await issueKey(tx, actor, {
             kind,
-            ownerId: kind === "PERSONAL" ? principal.userId : null,
+            ownerId: kind === "PERSONAL" ? caller.userId : null,
             name,
             environment: input.environment ?? "LIVE",
             scopes: requested,
@@ -140,20 +139,14 @@ builder.mutationFields((t) => {
       args: { input: t.arg({ type: RenameApiKeyInput, required: true }) },
       resolve: async (_root, { input }, context) => {
         const name = validName(input.name);
-        const key = await manageableKey(context, input.id);
-        if (key.name === name) return { apiKey: key };
-        const apiKey = await context.keyChanges.transaction(context.prisma, async (tx, touch) => {
-          touch({ keyIds: [key.id] });
-          const updated = await tx.apiKey.update({ where: { id: key.id }, data: { name } });
-          await recordAudit(tx, actorOf(context), {
-            action: "API_KEY_RENAMED",
-            targetType: "ApiKey",
-            targetId: key.id,
-            metadata: { from: key.name, to: name },
-          });
-          return updated;
+        return change(context, async (step) => {
+          const key = await manageableKey(step, input.id);
+          if (key.name === name) return { apiKey: key };
+          step.touch({ keyIds: [key.id] });
+          const apiKey = await step.tx.apiKey.update({ where: { id: key.id }, data: { name } });
+          await step.audit({ action: "API_KEY_RENAMED", targetType: "ApiKey", targetId: key.id, metadata: { from: key.name, to: name } });
+          return { apiKey };
         });
-        return { apiKey };
       },
     }),
     disableApiKey: keysWrite.field({
@@ -183,26 +176,26 @@ builder.mutationFields((t) => {
       description: "Removes the key for good. A key used in the last 24 hours needs `confirm: true`.",
       args: { input: t.arg({ type: DeleteApiKeyInput, required: true }) },
       resolve: async (_root, { input }, context) => {
-        const key = await manageableKey(context, input.id);
-        const lastUsedAt = context.usage.lastUsedAt(key.id, key.lastUsedAt);
-        if (!input.confirm && lastUsedAt && Date.now() - lastUsedAt.getTime() < DAY_MS) {
-          throw new KeywardError(
-            "CONFIRMATION_REQUIRED",
-            "This key was used in the last 24 hours; pass confirm: true to delete it anyway.",
-            { lastUsedAt: lastUsedAt.toISOString() },
-          );
-        }
-        await context.keyChanges.transaction(context.prisma, async (tx, touch) => {
-          touch({ keyIds: [key.id] });
-          await tx.apiKey.delete({ where: { id: key.id } });
-          await recordAudit(tx, actorOf(context), {
+        return change(context, async (step) => {
+          const key = await manageableKey(step, input.id);
+          const lastUsedAt = context.usage.lastUsedAt(key.id, key.lastUsedAt);
+          if (!input.confirm && lastUsedAt && Date.now() - lastUsedAt.getTime() < DAY_MS) {
+            throw new KeywardError(
+              "CONFIRMATION_REQUIRED",
+              "This key was used in the last 24 hours; pass confirm: true to delete it anyway.",
+              { lastUsedAt: lastUsedAt.toISOString() },
+            );
+          }
+          step.touch({ keyIds: [key.id] });
+          await step.tx.apiKey.delete({ where: { id: key.id } });
+          await step.audit({
             action: "API_KEY_DELETED",
             targetType: "ApiKey",
             targetId: key.id,
             metadata: { name: key.name, status: key.status },
           });
+          return { deletedApiKeyId: key.id };
         });
-        return { deletedApiKeyId: key.id };
       },
     }),
     rotateApiKey: keysWrite.field({
@@ -215,11 +208,15 @@ builder.mutationFields((t) => {
         if (grace < 0 || grace > MAX_GRACE_SECONDS) {
           throw badInput(`gracePeriodSeconds must be from 0 to ${MAX_GRACE_SECONDS}.`, "gracePeriodSeconds");
         }
-        const key = await manageableKey(context, input.id);
-        if (key.status === "REVOKED") throw badInput("A revoked key cannot be rotated.", "id");
-        return context.keyChanges.transaction(context.prisma, (tx, touch) => {
-          touch({ keyIds: [key.id] });
-          return rotateKey(tx, actorOf(context), key, grace);
+        return change(context, async (step) => {
+          const key = await manageableKey(step, input.id);
+          if (key.status === "REVOKED") throw badInput("A revoked key cannot be rotated.", "id");
+          // The new secret is handed to the caller: it must not be a way to more than the caller holds.
+          if (!withinCaller(step.caller, key, await ownerRole(step.tx, key))) {
+            throw forbidden("This key may do more than the calling key; rotate it with a key that holds all it may do.");
+          }
+          step.touch({ keyIds: [key.id] });
+          return rotateKey(step.tx, step.actor, key, grace);
         });
       },
     }),

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { issueKey, validName } from "../apiKeys.ts";
-import { actorOf, recordAudit, type Actor } from "../audit.ts";
+import { recordAudit, type Actor } from "../audit.ts";
 import { randomBase62 } from "../auth/key.ts";
 import { scopesOfRole } from "../auth/scopes.ts";
 import { builder } from "../builder.ts";
-import { badInput, KeywardError, notFound } from "../errors.ts";
+import { change } from "../change.ts";
+import { badInput, forbidden, KeywardError, notFound } from "../errors.ts";
 import type { ApiKey as ApiKeyRow, Invitation as InvitationRow, Membership as MembershipRow, Role, User as UserRow } from "../generated/prisma/client.ts";
-import { cancelPendingInvitations, pending } from "../invitations.ts";
+import { cancelPendingInvitations, issuerMayStillGrant, mayGrantRole, pending } from "../invitations.ts";
 import { validEmail } from "../organizations.ts";
 import { ApiKey } from "./apiKey.ts";
 import { RoleEnum } from "./enums.ts";
@@ -97,40 +98,40 @@ builder.mutationFields((t) => ({
     nullable: true,
     args: { input: t.arg({ type: InviteMemberInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { prisma, principal } = context;
       const email = validEmail(input.email);
+      const role = input.role as Role;
       const hours = input.expiresInHours ?? DEFAULT_HOURS;
       if (hours < 1 || hours > MAX_HOURS) throw badInput(`expiresInHours must be from 1 to ${MAX_HOURS}.`, "expiresInHours");
       const code = `kwinv_${randomBase62(32)}`;
-      const invitation = await prisma.$transaction(async (tx) => {
-        // Serialized per organization (as member changes are), so two invites can't both pass the checks.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${principal.organizationId}))`;
-        const member = await tx.membership.findFirst({ where: { organizationId: principal.organizationId, user: { email } } });
-        if (member) throw new KeywardError("CONFLICT", "That person is already a member.");
-        const open = await tx.invitation.findFirst({ where: { organizationId: principal.organizationId, email, ...pending() } });
-        if (open) {
-          throw new KeywardError("CONFLICT", "That person already has a pending invitation; cancel it to send a new one.", {
-            invitationId: open.id,
+      // Serialized per organization (as member changes are), so two invites can't both pass the checks.
+      const invitation = await change(
+        context,
+        async ({ tx, caller, audit }) => {
+          if (!mayGrantRole(caller, role)) throw forbidden(`Only a key holding everything ${role} grants may invite with that role.`);
+          const member = await tx.membership.findFirst({ where: { organizationId: caller.organizationId, user: { email } } });
+          if (member) throw new KeywardError("CONFLICT", "That person is already a member.");
+          const open = await tx.invitation.findFirst({ where: { organizationId: caller.organizationId, email, ...pending() } });
+          if (open) {
+            throw new KeywardError("CONFLICT", "That person already has a pending invitation; cancel it to send a new one.", {
+              invitationId: open.id,
+            });
+          }
+          const created = await tx.invitation.create({
+            data: {
+              organizationId: caller.organizationId,
+              email,
+              role,
+              codeHash: hashCode(code),
+              expiresAt: new Date(Date.now() + hours * 3_600_000),
+              createdById: caller.userId,
+              createdByKeyId: caller.keyId,
+            },
           });
-        }
-        const created = await tx.invitation.create({
-          data: {
-            organizationId: principal.organizationId,
-            email,
-            role: input.role as Role,
-            codeHash: hashCode(code),
-            expiresAt: new Date(Date.now() + hours * 3_600_000),
-            createdById: principal.userId,
-          },
-        });
-        await recordAudit(tx, actorOf(context), {
-          action: "MEMBER_INVITED",
-          targetType: "Invitation",
-          targetId: created.id,
-          metadata: { email, role: input.role },
-        });
-        return created;
-      });
+          await audit({ action: "MEMBER_INVITED", targetType: "Invitation", targetId: created.id, metadata: { email, role } });
+          return created;
+        },
+        { organization: true },
+      );
       return { invitation, code };
     },
   }),
@@ -140,19 +141,13 @@ builder.mutationFields((t) => ({
     nullable: true,
     args: { input: t.arg({ type: CancelInvitationInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { prisma, principal } = context;
-      const invitation = await prisma.invitation.findFirst({ where: { id: String(input.id), organizationId: principal.organizationId } });
-      if (!invitation) throw notFound("Invitation");
-      if (invitation.acceptedAt) throw new KeywardError("INVITATION_USED", "This invitation was already accepted.");
-      if (invitation.cancelledAt) return { invitation };
-      return prisma.$transaction(async (tx) => {
+      return change(context, async ({ tx, caller, audit }) => {
+        const invitation = await tx.invitation.findFirst({ where: { id: String(input.id), organizationId: caller.organizationId } });
+        if (!invitation) throw notFound("Invitation");
+        if (invitation.acceptedAt) throw new KeywardError("INVITATION_USED", "This invitation was already accepted.");
+        if (invitation.cancelledAt) return { invitation };
         const cancelled = await tx.invitation.update({ where: { id: invitation.id }, data: { cancelledAt: new Date() } });
-        await recordAudit(tx, actorOf(context), {
-          action: "INVITATION_CANCELLED",
-          targetType: "Invitation",
-          targetId: invitation.id,
-          metadata: { email: invitation.email },
-        });
+        await audit({ action: "INVITATION_CANCELLED", targetType: "Invitation", targetId: invitation.id, metadata: { email: invitation.email } });
         return { invitation: cancelled };
       });
     },
@@ -186,6 +181,9 @@ builder.mutationFields((t) => ({
           data: { acceptedAt: new Date() },
         });
         if (claimed.count === 0) throw new KeywardError("INVITATION_USED", "This invitation was already used.");
+        if (!(await issuerMayStillGrant(tx, invitation))) {
+          throw new KeywardError("INVITATION_CANCELLED", "Whoever sent this invitation may no longer give that role.");
+        }
         const user = await tx.user.upsert({ where: { email: invitation.email }, create: { email: invitation.email }, update: {} });
         const existing = await tx.membership.findUnique({
           where: { organizationId_userId: { organizationId: invitation.organizationId, userId: user.id } },
@@ -196,6 +194,15 @@ builder.mutationFields((t) => ({
         });
         const actor: Actor = { ...requestInfo, organizationId: invitation.organizationId, keyId: null, userId: user.id };
         await cancelPendingInvitations(tx, actor, invitation.email, "joined");
+        // Removal revoked this person's keys here; should one have escaped, joining again never revives it.
+        const leftover = await tx.apiKey.findMany({
+          where: { organizationId: invitation.organizationId, kind: "PERSONAL", ownerId: user.id, status: { not: "REVOKED" } },
+          select: { id: true, status: true },
+        });
+        await tx.apiKey.updateMany({ where: { id: { in: leftover.map((k) => k.id) } }, data: { status: "REVOKED" } });
+        for (const { id, status } of leftover) {
+          await recordAudit(tx, actor, { action: "API_KEY_REVOKED", targetType: "ApiKey", targetId: id, metadata: { from: status, to: "REVOKED", reason: "rejoined" } });
+        }
         await recordAudit(tx, actor, {
           action: "MEMBER_JOINED",
           targetType: "User",

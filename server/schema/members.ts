@@ -1,9 +1,9 @@
-import { actorOf, recordAudit } from "../audit.ts";
 import { builder } from "../builder.ts";
+import { change, lockMembership, type ChangeStep } from "../change.ts";
 import type { AuthenticatedContext } from "../context.ts";
-import { KeywardError, notFound } from "../errors.ts";
-import { cancelPendingInvitations } from "../invitations.ts";
-import type { Membership as MembershipRow, Prisma, Role } from "../generated/prisma/client.ts";
+import { forbidden, KeywardError, notFound } from "../errors.ts";
+import { cancelInvitationsIssuedBy, cancelPendingInvitations, mayGrantRole } from "../invitations.ts";
+import type { Membership as MembershipRow, Role } from "../generated/prisma/client.ts";
 import { assertCursors } from "./cursors.ts";
 import { RoleEnum } from "./enums.ts";
 
@@ -50,30 +50,34 @@ const RemoveMemberPayload = builder.objectRef<{ removedUserId: string; revokedAp
 });
 
 /**
- * Runs `change` on a member of the caller's organization, serialized per organization, and
- * refuses to leave it without an admin (two admins demoting each other at once included).
+ * Runs `work` on a member of the caller's organization, serialized per organization and with
+ * the membership locked (so the member's own in-flight writes finish first and later ones find
+ * the change), and refuses to leave it without an admin (two admins demoting each other at once
+ * included).
  */
-async function changeMember<T>(
+function changeMember<T>(
   context: AuthenticatedContext,
   userId: string | number,
-  change: (tx: Prisma.TransactionClient, membership: MembershipRow) => Promise<T>,
+  work: (step: ChangeStep, membership: MembershipRow) => Promise<T>,
   leavesAdmin: (membership: MembershipRow) => boolean,
 ): Promise<T> {
-  const { prisma, principal, keyChanges } = context;
-  return keyChanges.transaction(prisma, async (tx, touch) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${principal.organizationId}))`;
-    const membership = await tx.membership.findUnique({
-      where: { organizationId_userId: { organizationId: principal.organizationId, userId: String(userId) } },
-    });
-    if (!membership) throw notFound("Member");
-    if (membership.role === "ADMIN" && !leavesAdmin(membership)) {
-      const admins = await tx.membership.count({ where: { organizationId: principal.organizationId, role: "ADMIN" } });
-      if (admins <= 1) throw new KeywardError("LAST_ADMIN", "An organization keeps at least one admin; promote another first.");
-    }
-    // Their keys' permissions follow the membership: every instance must re-read them.
-    touch({ userIds: [membership.userId] });
-    return change(tx, membership);
-  });
+  return change(
+    context,
+    async (step) => {
+      const { tx, caller } = step;
+      const locked = await lockMembership(tx, caller.organizationId, String(userId), "update");
+      if (!locked) throw notFound("Member");
+      const membership = await tx.membership.findUniqueOrThrow({ where: { id: locked.id } });
+      if (membership.role === "ADMIN" && !leavesAdmin(membership)) {
+        const admins = await tx.membership.count({ where: { organizationId: caller.organizationId, role: "ADMIN" } });
+        if (admins <= 1) throw new KeywardError("LAST_ADMIN", "An organization keeps at least one admin; promote another first.");
+      }
+      // Their keys' permissions follow the membership: every instance must re-read them.
+      step.touch({ userIds: [membership.userId] });
+      return work(step, membership);
+    },
+    { organization: true },
+  );
 }
 
 builder.mutationFields((t) => {
@@ -88,14 +92,19 @@ builder.mutationFields((t) => {
         changeMember(
           context,
           input.userId,
-          async (tx, current) => {
-            if (current.role === input.role) return { membership: current };
-            const membership = await tx.membership.update({ where: { id: current.id }, data: { role: input.role as Role } });
-            await recordAudit(tx, actorOf(context), {
+          async ({ tx, caller, actor, audit }, current) => {
+            const role = input.role as Role;
+            if (!mayGrantRole(caller, role)) throw forbidden(`Only a key holding everything ${role} grants may give that role.`);
+            if (current.role === role) return { membership: current };
+            const membership = await tx.membership.update({ where: { id: current.id }, data: { role } });
+            // Members issue no invitations: the ones they sent as admins stop working.
+            const cancelledInvitationIds =
+              role === "MEMBER" ? await cancelInvitationsIssuedBy(tx, actor, current.userId, "inviter_demoted") : [];
+            await audit({
               action: "MEMBER_ROLE_CHANGED",
               targetType: "User",
               targetId: current.userId,
-              metadata: { from: current.role, to: input.role },
+              metadata: { from: current.role, to: role, cancelledInvitationIds },
             });
             return { membership };
           },
@@ -111,26 +120,30 @@ builder.mutationFields((t) => {
         changeMember(
           context,
           input.userId,
-          async (tx, membership) => {
-            const keys = await tx.apiKey.findMany({
-              where: { organizationId: membership.organizationId, kind: "PERSONAL", ownerId: membership.userId, status: { not: "REVOKED" } },
-              select: { id: true },
-            });
+          async ({ tx, actor, audit }, membership) => {
+            // Locked: a racing enable or rotation of one of these keys finishes first or finds it revoked.
+            const keys = await tx.$queryRaw<{ id: string; status: string }[]>`
+              SELECT "id", "status"::text AS "status" FROM "ApiKey"
+              WHERE "organizationId" = ${membership.organizationId} AND "kind" = 'PERSONAL'
+                AND "ownerId" = ${membership.userId} AND "status" <> 'REVOKED'
+              FOR UPDATE`;
             const revokedApiKeyIds = keys.map((k) => k.id);
-            const actor = actorOf(context);
             await tx.apiKey.updateMany({ where: { id: { in: revokedApiKeyIds } }, data: { status: "REVOKED" } });
             await tx.membership.delete({ where: { id: membership.id } });
             const { email } = await tx.user.findUniqueOrThrow({ where: { id: membership.userId }, select: { email: true } });
-            const cancelledInvitationIds = await cancelPendingInvitations(tx, actor, email, "member_removed");
-            await recordAudit(tx, actor, {
+            const cancelledInvitationIds = [
+              ...(await cancelPendingInvitations(tx, actor, email, "member_removed")),
+              ...(await cancelInvitationsIssuedBy(tx, actor, membership.userId, "inviter_removed")),
+            ];
+            await audit({
               action: "MEMBER_REMOVED",
               targetType: "User",
               targetId: membership.userId,
               metadata: { role: membership.role, revokedApiKeyIds, cancelledInvitationIds },
             });
             // Each key's own history says why it stopped working.
-            for (const id of revokedApiKeyIds) {
-              await recordAudit(tx, actor, { action: "API_KEY_REVOKED", targetType: "ApiKey", targetId: id, metadata: { reason: "member_removed" } });
+            for (const { id, status } of keys) {
+              await audit({ action: "API_KEY_REVOKED", targetType: "ApiKey", targetId: id, metadata: { from: status, to: "REVOKED", reason: "member_removed" } });
             }
             return { removedUserId: membership.userId, revokedApiKeyIds };
           },

@@ -1,0 +1,106 @@
+import { actorOf, recordAudit, type Actor, type AuditEntry } from "./audit.ts";
+import type { KeyChange } from "./auth/changes.ts";
+import { scopesOfRole } from "./auth/scopes.ts";
+import type { Principal } from "./auth/verify.ts";
+import type { AuthenticatedContext } from "./context.ts";
+import { authFailure } from "./errors.ts";
+import type { Prisma, Role } from "./generated/prisma/client.ts";
+
+/** What a change's work is handed: its transaction, the caller as the database says it is now, and its audit. */
+export interface ChangeStep {
+  tx: Prisma.TransactionClient;
+  /** The calling key's permissions re-read under a lock on the owner's membership (see `currentCaller`). */
+  caller: Principal;
+  actor: Actor;
+  /** Invalidates these keys (or people's keys) on every instance once the change commits. */
+  touch: (change: KeyChange) => void;
+  /** Written in the change's transaction, so the change and its record commit together. */
+  audit: (entry: AuditEntry) => Promise<void>;
+}
+
+export interface ChangeOptions {
+  /**
+   * Serialize with every other change of the organization's membership (an advisory lock taken
+   * first, so that lock order is always organization → memberships → keys).
+   */
+  organization?: boolean;
+}
+
+const RETRIES = 3;
+
+/**
+ * The one way an authenticated request changes state: one transaction holding the change, its
+ * audit events and its cross-instance invalidation. Work locks the rows it decides on
+ * (`lockKey`, `lockMembership`) and reads them inside, so concurrent changes serialize instead
+ * of overwriting each other. A deadlock between two changes is retried from the start.
+ */
+export async function change<T>(
+  context: AuthenticatedContext,
+  work: (step: ChangeStep) => Promise<T>,
+  options: ChangeOptions = {},
+): Promise<T> {
+  const actor = actorOf(context);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await context.keyChanges.transaction(context.prisma, async (tx, touch) => {
+        if (options.organization) await lockOrganization(tx, context.principal.organizationId);
+        const caller = await currentCaller(tx, context.principal);
+        return work({ tx, caller, actor, touch, audit: (entry) => recordAudit(tx, actor, entry) });
+      });
+    } catch (error) {
+      if (attempt >= RETRIES || !isConflict(error)) throw error;
+    }
+  }
+}
+
+export async function lockOrganization(tx: Prisma.TransactionClient, organizationId: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${organizationId}))`;
+}
+
+/**
+ * A person's membership, locked until the transaction ends: `share` for changes made by that
+ * person's keys, exclusive for changes to the membership itself (removal, role change), so
+ * removing someone waits for their in-flight writes and their later writes find them gone.
+ */
+export async function lockMembership(
+  tx: Prisma.TransactionClient,
+  organizationId: string,
+  userId: string,
+  mode: "share" | "update",
+): Promise<{ id: string; role: Role } | null> {
+  const rows =
+    mode === "share"
+      ? await tx.$queryRaw<{ id: string; role: Role }[]>`
+          SELECT "id", "role"::text AS "role" FROM "Membership"
+          WHERE "organizationId" = ${organizationId} AND "userId" = ${userId} FOR SHARE`
+      : await tx.$queryRaw<{ id: string; role: Role }[]>`
+          SELECT "id", "role"::text AS "role" FROM "Membership"
+          WHERE "organizationId" = ${organizationId} AND "userId" = ${userId} FOR UPDATE`;
+  return rows[0] ?? null;
+}
+
+/**
+ * The principal was resolved from the cache when the request arrived; a personal key's owner may
+ * have been removed or demoted since. Inside the change the owner's membership is locked and
+ * re-read, and the permissions only ever narrow to what the role allows now.
+ */
+async function currentCaller(tx: Prisma.TransactionClient, principal: Principal): Promise<Principal> {
+  if (principal.kind !== "PERSONAL" || !principal.userId) return principal;
+  const membership = await lockMembership(tx, principal.organizationId, principal.userId, "share");
+  // A personal key never outlives its owner's place in the organization.
+  if (!membership) throw authFailure("API_KEY_REVOKED");
+  if (membership.role === principal.role) return principal;
+  const allowed = scopesOfRole(membership.role);
+  return {
+    ...principal,
+    role: membership.role,
+    scopes: new Set([...principal.scopes].filter((s) => allowed.has(s))),
+    organizationWide: membership.role === "ADMIN",
+  };
+}
+
+/** A deadlock or serialization failure between two transactions: nothing was written, so retry. */
+function isConflict(error: unknown): boolean {
+  const text = `${(error as { code?: unknown })?.code ?? ""} ${(error as Error)?.message ?? ""}`;
+  return /\bP2034\b|\b40P01\b|\b40001\b|deadlock detected|could not serialize/i.test(text);
+}
