@@ -115,7 +115,7 @@ describe("revocation is permanent in the database too", () => {
   it("each status change is audited with the move that happened; a no-op writes nothing", async () => {
     const org = await seedOrganization();
     const key = await createKey(org.adminKey);
-    const op = (name: string) => gql(`mutation($i: ${name[0].toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $i) { apiKey { status } } }`, { key: org.adminKey, variables: { i: { id: key.id } } });
+    const op = (name: string) => gql(`mutation($i: ${name.charAt(0).toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $i) { apiKey { status } } }`, { key: org.adminKey, variables: { i: { id: key.id } } });
     for (const name of ["disableApiKey", "disableApiKey", "enableApiKey", "revokeApiKey", "revokeApiKey"]) await op(name);
     const enable = await op("enableApiKey");
     expect(enable.code).toBe("BAD_USER_INPUT");

@@ -201,7 +201,7 @@ builder.mutationFields((t) => {
     rotateApiKey: keysWrite.field({
       type: secretPayload("RotateApiKeyPayload"),
       nullable: true,
-      description: "Same id, name, scopes and history; a new secret. The old secret works until the grace period ends.",
+      description: "Same id, name, scopes and history; a new secret. The old secret works until the grace period ends. Only for a key that may do no more than the calling key (else FORBIDDEN).",
       args: { input: t.arg({ type: RotateApiKeyInput, required: true }) },
       resolve: async (_root, { input }, context) => {
         const grace = input.gracePeriodSeconds ?? 0;

@@ -93,7 +93,7 @@ const AcceptInvitationPayload = builder.objectRef<Accepted>("AcceptInvitationPay
 
 builder.mutationFields((t) => ({
   inviteMember: t.withAuth({ scope: "MEMBERS_WRITE" }).field({
-    description: "Invites a person by email with a role; returns a one-time code (shown once) for them to accept.",
+    description: "Invites a person by email with a role; returns a one-time code (shown once) for them to accept. The calling key must hold everything the role grants (ADMIN: an admin's key).",
     type: InviteMemberPayload,
     nullable: true,
     args: { input: t.arg({ type: InviteMemberInput, required: true }) },

@@ -86,7 +86,7 @@ builder.mutationFields((t) => {
     updateMemberRole: membersWrite.field({
       type: UpdateMemberRolePayload,
       nullable: true,
-      description: "Takes effect on the member's keys from their next request.",
+      description: "Takes effect on the member's keys from their next request. The calling key must hold everything the role grants (ADMIN: an admin's key).",
       args: { input: t.arg({ type: UpdateMemberRoleInput, required: true }) },
       resolve: (_root, { input }, context) =>
         changeMember(
