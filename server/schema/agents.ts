@@ -1,8 +1,8 @@
 import { agentClients, agentNames, agentSetup, type AgentSetup } from "../agents.ts";
 import { issueKey, validName } from "../apiKeys.ts";
-import { actorOf } from "../audit.ts";
 import type { Scope } from "../auth/scopes.ts";
 import { builder } from "../builder.ts";
+import { change } from "../change.ts";
 import { badInput, forbidden } from "../errors.ts";
 import type { ApiKey as ApiKeyRow } from "../generated/prisma/client.ts";
 import { ApiKey } from "./apiKey.ts";
@@ -41,33 +41,27 @@ builder.mutationField("connectAgent", (t) =>
     description: "Creates a key for an AI agent and returns the ready command, link or connector URL for its client.",
     args: { input: t.arg({ type: ConnectAgentInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { principal, config } = context;
-      // An agent acts for a person: its key is theirs. A service key has no one to act for.
-      if (!principal.userId) throw forbidden("Agent keys are made with a person's key (a service key has no one to act for).");
-      const requested = input.scopes ? [...new Set<Scope>(input.scopes)] : READ_SCOPES.filter((s) => principal.scopes.has(s));
-      const beyond = requested.filter((s) => !principal.scopes.has(s));
-      if (beyond.length > 0) throw forbidden(`The calling key may not grant ${beyond.join(", ")}.`);
-      // A key with no scopes would connect and find nothing to do but `viewer`.
-      if (requested.length === 0) throw badInput("The agent's key would have no scopes: pass scopes the calling key holds.", "scopes");
       const name = validName(input.name ?? `${agentNames[input.client]} agent`);
-      const created = await context.keyChanges.transaction(context.prisma, async (tx, touch) => {
+      // Through the one write path: the caller's membership is locked and re-read, so an agent key
+      // made while its person is being removed is revoked with their other keys or refused.
+      const created = await change(context, async ({ tx, caller, actor, touch }) => {
+        // An agent acts for a person: its key is theirs. A service key has no one to act for.
+        if (!caller.userId) throw forbidden("Agent keys are made with a person's key (a service key has no one to act for).");
+        const requested = input.scopes ? [...new Set<Scope>(input.scopes)] : READ_SCOPES.filter((s) => caller.scopes.has(s));
+        const beyond = requested.filter((s) => !caller.scopes.has(s));
+        if (beyond.length > 0) throw forbidden(`The calling key may not grant ${beyond.join(", ")}.`);
+        // A key with no scopes would connect and find nothing to do but `viewer`.
+        if (requested.length === 0) throw badInput("The agent's key would have no scopes: pass scopes the calling key holds.", "scopes");
         const result = await issueKey(
           tx,
-          actorOf(context),
-          {
-            kind: "PERSONAL",
-            ownerId: principal.userId,
-            name,
-            environment: "LIVE",
-            scopes: requested,
-            expiresAt: null,
-          },
+          actor,
+          { kind: "PERSONAL", ownerId: caller.userId, name, environment: "LIVE", scopes: requested, expiresAt: null },
           "AGENT_CONNECTED",
         );
         touch({ keyIds: [result.apiKey.id] });
         return result;
       });
-      return { ...created, ...agentSetup(input.client, config.publicUrl, created.secret) };
+      return { ...created, ...agentSetup(input.client, context.config.publicUrl, created.secret) };
     },
   }),
 );
