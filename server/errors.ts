@@ -51,6 +51,15 @@ export const forbidden = (message = "This API key may not do that.") => new Keyw
 
 export const notFound = (what: string) => new KeywardError("NOT_FOUND", `${what} not found.`);
 
+/**
+ * A request authenticated just before its key (or organization) was deleted: what it asks about
+ * is gone, as `apiKey(id)` would say. Not 401 (the request was authenticated; the next one gets
+ * 401), and not a failure of the server.
+ */
+export function deletedMeanwhile(what: string): never {
+  throw new KeywardError("NOT_FOUND", `${what} was deleted while the request ran.`);
+}
+
 export const badInput = (message: string, field?: string) =>
   new KeywardError("BAD_USER_INPUT", message, field ? { field } : {});
 
