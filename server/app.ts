@@ -22,7 +22,7 @@ export async function startKeyward(
   logger: Logger = createLogger(),
   database: Partial<DatabaseOptions> = {},
 ): Promise<Keyward> {
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...database });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, timeoutMs: config.databaseTimeoutMs, ...database });
   const created = await firstBoot(db.prisma, config);
   const services = createServices(db.prisma, config, { logger });
   services.usage.start(config.usageFlushMs);

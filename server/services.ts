@@ -29,7 +29,7 @@ export function createServices(prisma: PrismaClient, config: Config, overrides: 
     logger,
     usage: overrides.usage ?? new UsageTracker(prisma),
     verifier: overrides.verifier ?? new Verifier(prisma, cache),
-    keyChanges: overrides.keyChanges ?? new KeyChanges(cache, logger),
+    keyChanges: overrides.keyChanges ?? new KeyChanges(cache, logger, config.databaseTimeoutMs),
     rateLimits: overrides.rateLimits ?? defaultRateLimits(config.databaseUrl ? prisma : undefined),
     metrics: overrides.metrics ?? createMetrics(cache),
   };

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
+import { connectionOptions, Sockets } from "../postgres.ts";
 import type { KeyCache } from "./cache.ts";
 
 export interface KeyChange {
@@ -26,12 +27,15 @@ export class KeyChanges {
     return `keyward-listener-${this.instanceId}`;
   }
   #listener: pg.Client | undefined;
+  #sockets = new Sockets();
   #stopped = false;
   #reconnectDelay = 100;
 
   constructor(
     private readonly cache: KeyCache,
     private readonly logger?: Logger,
+    /** How long connecting and LISTEN may take, and stopping. */
+    readonly timeoutMs = 5_000,
   ) {}
 
   /** Runs `work` in a transaction; whatever it `touch`es is invalidated everywhere once it commits. */
@@ -67,15 +71,23 @@ export class KeyChanges {
     await this.#connect(databaseUrl);
   }
 
+  /** Stops listening, within `timeoutMs` even when the connection hangs (a polite end would wait forever). */
   async stop(): Promise<void> {
     this.#stopped = true;
     const client = this.#listener;
     this.#listener = undefined;
-    await client?.end().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise((resolve) => (timer = setTimeout(resolve, this.timeoutMs)));
+    await Promise.race([client?.end().catch(() => undefined), late]);
+    clearTimeout(timer);
+    this.#sockets.destroyAll();
   }
 
   async #connect(databaseUrl: string): Promise<void> {
-    const client = new pg.Client({ connectionString: databaseUrl, keepAlive: true, application_name: this.listenerName });
+    const client = new pg.Client({
+      ...connectionOptions(databaseUrl, this.timeoutMs, this.#sockets),
+      application_name: this.listenerName,
+    });
     const lost = (reason: string) => {
       if (this.#listener !== client) return;
       this.#listener = undefined;

@@ -42,7 +42,8 @@ export class CuttableProxy {
   }
 
   async open(port = this.port): Promise<void> {
-    this.#server = createServer((client) => this.#accept(client));
+    // Half-open allowed: a black hole must not answer a client's FIN with its own.
+    this.#server = createServer({ allowHalfOpen: true }, (client) => this.#accept(client));
     await new Promise<void>((resolve) => this.#server!.listen(port, "127.0.0.1", resolve));
     const address = this.#server.address();
     this.port = typeof address === "object" && address ? address.port : port;
@@ -99,11 +100,17 @@ export class CuttableProxy {
       client.on("data", (chunk) => (connection.dropped += chunk.length));
       return;
     }
-    const upstream = connect(this.targetPort, this.targetHost);
+    const upstream = connect({ port: this.targetPort, host: this.targetHost, allowHalfOpen: true });
     connection.upstream = upstream;
     upstream.on("error", () => undefined);
     upstream.on("close", () => {
       if (!connection.blackHoled) client.destroy();
+    });
+    client.on("end", () => {
+      if (!connection.blackHoled) upstream.end();
+    });
+    upstream.on("end", () => {
+      if (!connection.blackHoled) client.end();
     });
     let startup: Buffer | undefined = Buffer.alloc(0);
     client.on("data", (chunk: Buffer) => {
