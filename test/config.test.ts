@@ -24,3 +24,11 @@ describe("KEYWARD_DATABASE_TIMEOUT_MS", () => {
     }
   });
 });
+
+describe("KEYWARD_LISTENER_HEARTBEAT_MS", () => {
+  it("checks the key change listener every 5 s by default", () => {
+    expect(loadConfig({}).listenerHeartbeatMs).toBe(5_000);
+    expect(loadConfig({ KEYWARD_LISTENER_HEARTBEAT_MS: "250" }).listenerHeartbeatMs).toBe(250);
+    for (const bad of ["0", "99", "fast"]) expect(() => loadConfig({ KEYWARD_LISTENER_HEARTBEAT_MS: bad }), bad).toThrow(/KEYWARD_LISTENER_HEARTBEAT_MS/);
+  });
+});
