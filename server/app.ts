@@ -32,10 +32,11 @@ export async function startKeyward(
     db,
     services,
     firstBoot: created,
+    // Each step is bounded by the database timeout, and the first two run side by side, so a
+    // database that stopped answering still lets the process end within about twice that.
     close: async () => {
       services.usage.stop();
-      await services.keyChanges.stop();
-      await services.usage.flush().catch(() => undefined);
+      await Promise.all([services.keyChanges.stop(), services.usage.flush().catch(() => undefined)]);
       await db.close();
     },
   };
