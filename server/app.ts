@@ -22,7 +22,7 @@ export async function startKeyward(
   logger: Logger = createLogger(),
   database: Partial<DatabaseOptions> = {},
 ): Promise<Keyward> {
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...database });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, timeoutMs: config.databaseTimeoutMs, ...database });
   const created = await firstBoot(db.prisma, config);
   const services = createServices(db.prisma, config, { logger });
   services.usage.start(config.usageFlushMs);
@@ -32,10 +32,11 @@ export async function startKeyward(
     db,
     services,
     firstBoot: created,
+    // Each step is bounded by the database timeout, and the first two run side by side, so a
+    // database that stopped answering still lets the process end within about twice that.
     close: async () => {
       services.usage.stop();
-      await services.keyChanges.stop();
-      await services.usage.flush().catch(() => undefined);
+      await Promise.all([services.keyChanges.stop(), services.usage.flush().catch(() => undefined)]);
       await db.close();
     },
   };

@@ -8,6 +8,14 @@ export interface Config {
   /** `postgresql://…`; when absent, embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
+  /**
+   * PostgreSQL: the longest a request waits to connect, for a pooled connection, or for a
+   * statement's answer before it is answered 503 UNAVAILABLE; also how long a heartbeat of the
+   * key change listener may take.
+   */
+  databaseTimeoutMs: number;
+  /** PostgreSQL: how often the key change listener's connection is checked. */
+  listenerHeartbeatMs: number;
   publicUrl: string;
   signup: "open" | "closed";
   usageFlushMs: number;
@@ -51,6 +59,8 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     databaseUrl,
     dataDir: resolve(env.KEYWARD_DATA_DIR || ".keyward"),
+    databaseTimeoutMs: integer(env, "KEYWARD_DATABASE_TIMEOUT_MS", 5_000, 100, 300_000),
+    listenerHeartbeatMs: integer(env, "KEYWARD_LISTENER_HEARTBEAT_MS", 5_000, 100, 300_000),
     publicUrl,
     signup: oneOf(env, "KEYWARD_SIGNUP", ["closed", "open"] as const, "closed"),
     usageFlushMs: integer(env, "KEYWARD_USAGE_FLUSH_MS", 10_000, 100, 3_600_000),

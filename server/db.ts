@@ -5,6 +5,7 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { migrate, type SqlConnection } from "./migrate.ts";
+import { connectionOptions, openPool, Sockets } from "./postgres.ts";
 
 export type Prisma = PrismaClient;
 
@@ -25,21 +26,35 @@ export interface DatabaseOptions {
   loadDataDir?: Blob | File;
   /** Called with every SQL statement Prisma sends (tests count database round trips with it). */
   onQuery?: (sql: string) => void;
+  /**
+   * PostgreSQL: the longest Keyward waits to connect, for a pooled connection, or for a
+   * statement's answer, before answering 503 UNAVAILABLE (`KEYWARD_DATABASE_TIMEOUT_MS`).
+   * @default 5_000
+   */
+  timeoutMs?: number;
 }
 
-// A burst of writes queues for the pool's connections: wait for one rather than fail at 2 s.
+export const DEFAULT_DATABASE_TIMEOUT_MS = 5_000;
+
+// A burst of writes queues for a connection: wait for one (PGlite has one) rather than fail at 2 s.
 const transactionOptions = { maxWait: 10_000, timeout: 20_000 };
 
-function prismaClient(adapter: PrismaPg | PrismaPGlite, onQuery?: (sql: string) => void): PrismaClient {
-  if (!onQuery) return new PrismaClient({ adapter, transactionOptions });
-  const prisma = new PrismaClient({ adapter, transactionOptions, log: [{ emit: "event", level: "query" }] });
+function prismaClient(
+  adapter: PrismaPg | PrismaPGlite,
+  onQuery?: (sql: string) => void,
+  options: typeof transactionOptions = transactionOptions,
+): PrismaClient {
+  if (!onQuery) return new PrismaClient({ adapter, transactionOptions: options });
+  const prisma = new PrismaClient({ adapter, transactionOptions: options, log: [{ emit: "event", level: "query" }] });
   prisma.$on("query", (event) => onQuery(event.query));
   return prisma;
 }
 
 /** Opens the one database of the process, applying pending migrations before anything uses it. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.onQuery) : openPGlite(options);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.timeoutMs ?? DEFAULT_DATABASE_TIMEOUT_MS, options.onQuery)
+    : openPGlite(options);
 }
 
 async function openPGlite({ dataDir, loadDataDir, onQuery }: DatabaseOptions): Promise<Database> {
@@ -63,23 +78,29 @@ async function openPGlite({ dataDir, loadDataDir, onQuery }: DatabaseOptions): P
   };
 }
 
-async function openPostgres(connectionString: string, onQuery?: (sql: string) => void): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000 });
-  const client = await pool.connect();
+async function openPostgres(connectionString: string, timeoutMs: number, onQuery?: (sql: string) => void): Promise<Database> {
+  // Migrations (and waiting for another instance's, behind their lock) may take longer than
+  // any request should: their own connection, without the statement timeouts.
+  const sockets = new Sockets();
+  const client = new pg.Client({ ...connectionOptions(connectionString, timeoutMs, sockets), query_timeout: undefined });
   let migrated: string[];
   try {
+    await client.connect();
     migrated = await migrate(pgConnection(client));
   } finally {
-    client.release();
+    await client.end().catch(() => undefined);
+    sockets.destroyAll();
   }
-  const prisma = prismaClient(new PrismaPg(pool), onQuery);
+  const { pool, close } = openPool(connectionString, timeoutMs);
+  // Starting a transaction waits for a pooled connection no longer than anything else does.
+  const prisma = prismaClient(new PrismaPg(pool), onQuery, { ...transactionOptions, maxWait: timeoutMs });
   return {
     prisma,
     kind: "postgresql",
     migrated,
     close: async () => {
       await prisma.$disconnect();
-      await pool.end().catch(() => undefined);
+      await close();
     },
   };
 }

@@ -51,6 +51,15 @@ export const forbidden = (message = "This API key may not do that.") => new Keyw
 
 export const notFound = (what: string) => new KeywardError("NOT_FOUND", `${what} not found.`);
 
+/**
+ * A request authenticated just before its key (or organization) was deleted: what it asks about
+ * is gone, as `apiKey(id)` would say. Not 401 (the request was authenticated; the next one gets
+ * 401), and not a failure of the server.
+ */
+export function deletedMeanwhile(what: string): never {
+  throw new KeywardError("NOT_FOUND", `${what} was deleted while the request ran.`);
+}
+
 export const badInput = (message: string, field?: string) =>
   new KeywardError("BAD_USER_INPUT", message, field ? { field } : {});
 
@@ -94,20 +103,80 @@ export function asBadUserInput(error: GraphQLError): GraphQLError {
   });
 }
 
-/** The database is down, or too busy to give a connection in time (P2028): retryable, 503. */
+/**
+ * Prisma: can't reach (P1001), timed out reaching (P1002), socket timeout (P1008), server closed
+ * the connection (P1017), pool timeout (P2024), transaction not started or expired in time
+ * (P2028), too many connections (P2037).
+ */
+const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028", "P2037"]);
+/** @prisma/adapter-pg's kinds for the same (under P2010/P2039 for raw queries and other SQLSTATEs). */
+const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
+/**
+ * PostgreSQL SQLSTATEs: class 08 (connection exception), class 53 (insufficient resources: too
+ * many connections, disk full, out of memory), 57P01–57P03 (administrator or crash shutdown,
+ * cannot connect now), 57014 (statement timeout), 55P03 (lock timeout), 25P03 (idle in
+ * transaction too long), 25006 (read-only: a standby after a failover), 55000 (not accepting
+ * connections).
+ */
+const SQLSTATE = /^(08[0-9A-Z]{3}|53[0-9A-Z]{3}|57P0[123]|57014|55P03|25P03|25006|55000)$/;
+/** Node's socket errors. */
+const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "EHOSTDOWN", "ENETUNREACH", "ENETDOWN"]);
+/**
+ * node-postgres raises these as plain Errors without a code (connection lost or timed out, pool
+ * exhausted or closed), and @prisma/adapter-pg passes them through as they are: their fixed
+ * texts are all there is to tell them by.
+ */
+const PG_MESSAGES = [
+  "Connection terminated",
+  "Connection terminated unexpectedly",
+  "Connection terminated due to connection timeout",
+  "timeout exceeded when trying to connect",
+  "Query read timeout",
+  "Client has encountered a connection error and is not queryable",
+  "Client was closed and is not queryable",
+  "Cannot use a pool after calling end on the pool",
+];
+
+/**
+ * The database is down, unreachable, dropped the connection, or did not answer in time:
+ * retryable, 503. Told by codes wherever the error has one, looking through its causes and
+ * Prisma's driver-adapter error (`meta.driverAdapterError`), never by Prisma's message text.
+ */
 export function isUnavailable(error: unknown): boolean {
-  const text = String((error as { code?: string })?.code ?? "") + String((error as Error)?.message ?? "");
-  // Driver and Prisma codes, and PostgreSQL's SQLSTATEs for a server that refuses or drops
-  // connections (55000 not accepting, 57P0x shutting down, 53300 too many, 08xxx connection).
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|P1001|P1002|P1017|P2028|\b(55000|57P0[123]|53300|0800[0-6])\b|Connection terminated|Unable to start a transaction|Can't reach database|timeout exceeded when trying to connect|not currently accepting connections|terminating connection/i.test(
-    text,
-  );
+  for (const candidate of causes(error)) {
+    const { code, errorCode, kind, originalCode, message } = candidate as Record<string, unknown>;
+    for (const value of [code, errorCode, originalCode]) {
+      if (typeof value !== "string") continue;
+      if (PRISMA_CODES.has(value) || SOCKET_CODES.has(value) || SQLSTATE.test(value)) return true;
+    }
+    if (typeof kind === "string" && ADAPTER_KINDS.has(kind)) return true;
+    if (candidate instanceof Error && code === undefined && PG_MESSAGES.includes(String(message))) return true;
+  }
+  return false;
 }
+
+/** The error, its causes, Prisma's driver-adapter error and its cause, and aggregated errors. */
+function causes(error: unknown): unknown[] {
+  const found: unknown[] = [];
+  const queue = [error];
+  while (queue.length > 0 && found.length < 20) {
+    const next = queue.shift();
+    if (typeof next !== "object" || next === null || found.includes(next)) continue;
+    found.push(next);
+    const { cause, meta, originalError, errors } = next as Record<string, unknown>;
+    queue.push(cause, originalError, (meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError);
+    if (Array.isArray(errors)) queue.push(...errors);
+  }
+  return found;
+}
+
+/** How long a client should wait before retrying a request the database could not serve. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /** What a caller sees of a failure Keyward did not expect: its code and nothing of its cause. */
 export function unexpected(error: unknown): KeywardError {
   return isUnavailable(error)
-    ? new KeywardError("UNAVAILABLE", "The database is unavailable; try again shortly.")
+    ? new KeywardError("UNAVAILABLE", "The database is unavailable; try again shortly.", {}, { "Retry-After": String(RETRY_AFTER_SECONDS) })
     : new KeywardError("INTERNAL_SERVER_ERROR", "Unexpected error.");
 }
 

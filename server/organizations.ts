@@ -54,8 +54,9 @@ export interface NewOrganizationInput {
   email: string;
   keyName?: string;
   /**
-   * An email that already has a user: `reuse` it (an operator's `init`, the first boot), or
-   * `refuse` (self-service sign-up, where nothing proves the caller owns that address).
+   * An email that already has a user: `reuse` it (the first boot, on an empty database), or
+   * `refuse` (self-service sign-up, where nothing proves the caller owns that address, and an
+   * operator's `init`, which agrees with it).
    * @default "reuse"
    */
   existingUser?: "reuse" | "refuse";

@@ -23,14 +23,17 @@ export interface Services {
 export function createServices(prisma: PrismaClient, config: Config, overrides: Partial<Services> = {}): Services {
   const logger = overrides.logger ?? createLogger();
   const cache = overrides.verifier?.cache ?? new KeyCache();
+  const metrics = overrides.metrics ?? createMetrics(cache);
   return {
     prisma,
     config,
     logger,
     usage: overrides.usage ?? new UsageTracker(prisma),
     verifier: overrides.verifier ?? new Verifier(prisma, cache),
-    keyChanges: overrides.keyChanges ?? new KeyChanges(cache, logger),
+    keyChanges:
+      overrides.keyChanges ??
+      new KeyChanges(cache, logger, { timeoutMs: config.databaseTimeoutMs, heartbeatMs: config.listenerHeartbeatMs, registry: metrics.registry }),
     rateLimits: overrides.rateLimits ?? defaultRateLimits(config.databaseUrl ? prisma : undefined),
-    metrics: overrides.metrics ?? createMetrics(cache),
+    metrics,
   };
 }

@@ -11,6 +11,7 @@ import type { Principal } from "./auth/verify.ts";
 import { contextFactory, type Context } from "./context.ts";
 import { asBadUserInput, badInput, badRequest, KeywardError, unexpected } from "./errors.ts";
 import type { Logger } from "./logger.ts";
+import { readiness } from "./readiness.ts";
 import { schema } from "./schema/index.ts";
 import { useMcp, type Execute } from "./mcp/endpoint.ts";
 import { graphiqlOptions } from "./graphiql.ts";
@@ -61,7 +62,7 @@ export function createKeywardYoga(services: Services): KeywardYoga {
       // Order matters: HTTPS before anything, then size, CSRF, the key, and only then GraphQL's own work.
       useRequestLog(services.logger),
       useExactRoutes(),
-      useReadinessCheck({ endpoint: "/readyz", check: () => databaseReachable(services.prisma) }),
+      useReadinessCheck({ endpoint: "/readyz", check: () => readiness(services) }),
       usePrometheus({
         endpoint: config.metrics ? "/metrics" : false,
         registry: services.metrics.registry,
@@ -84,16 +85,6 @@ export function createKeywardYoga(services: Services): KeywardYoga {
     ],
   });
   return yoga;
-}
-
-/** `/readyz`: the database answers within 2 s (migrations ran before the server was built). */
-async function databaseReachable(prisma: Services["prisma"]): Promise<boolean> {
-  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref());
-  const ping = prisma.$queryRaw`SELECT 1`.then(
-    () => true,
-    () => false,
-  );
-  return Promise.race([ping, timeout]);
 }
 
 /** Limits on what one document may ask for. Limits are not revealed in errors. */

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
@@ -105,6 +106,25 @@ describe("keyward (the command)", () => {
     const init = await keyward(["init", "--org", "Ops", "--email", "ops@example.com"], env);
     expect(init.code).toBe(0);
     expect(init.stdout.match(/kw_live_\w{51}/g)).toHaveLength(1);
+  }, 120_000);
+
+  it("init refuses an email that already has an account, as signUp does, and creates nothing", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "keyward-cli-"));
+    dirs.push(dir);
+    const env: Record<string, string> = process.env.DATABASE_URL ? {} : { KEYWARD_DATA_DIR: join(dir, "data"), DATABASE_URL: "" };
+    const email = `twice-${randomUUID()}@example.com`;
+    const first = await keyward(["init", "--org", "First", "--email", email], env);
+    expect(first.code, first.stderr).toBe(0);
+    const slug = /\(([a-z0-9-]+)\)/.exec(first.stdout)?.[1];
+    const second = await keyward(["init", "--org", "Second", "--email", ` ${email.toUpperCase()} `], env);
+    expect({ code: second.code, key: /kw_live_/.test(second.stdout + second.stderr) }).toEqual({ code: 1, key: false });
+    expect(second.stderr).toMatch(/\nkeyward: CONFLICT: [^\n]*\n$/);
+    expect(second.stderr).toContain(email);
+    expect(second.stderr).toContain(`"First" (${slug})`);
+    if (process.env.DATABASE_URL) {
+      const { db } = await testServer();
+      expect(await db.prisma.membership.count({ where: { user: { email } } })).toBe(1);
+    }
   }, 120_000);
 
   it("manages keys of a running Keyward through the SDK, with --json", async () => {

@@ -14,3 +14,21 @@ describe("KEYWARD_PUBLIC_URL", () => {
     }
   });
 });
+
+describe("KEYWARD_DATABASE_TIMEOUT_MS", () => {
+  it("bounds every wait for PostgreSQL, 5 s by default, and refuses what is not a duration", () => {
+    expect(loadConfig({}).databaseTimeoutMs).toBe(5_000);
+    expect(loadConfig({ KEYWARD_DATABASE_TIMEOUT_MS: "1500" }).databaseTimeoutMs).toBe(1_500);
+    for (const bad of ["0", "-1", "5s", "1.5", "300001"]) {
+      expect(() => loadConfig({ KEYWARD_DATABASE_TIMEOUT_MS: bad }), bad).toThrow(/KEYWARD_DATABASE_TIMEOUT_MS/);
+    }
+  });
+});
+
+describe("KEYWARD_LISTENER_HEARTBEAT_MS", () => {
+  it("checks the key change listener every 5 s by default", () => {
+    expect(loadConfig({}).listenerHeartbeatMs).toBe(5_000);
+    expect(loadConfig({ KEYWARD_LISTENER_HEARTBEAT_MS: "250" }).listenerHeartbeatMs).toBe(250);
+    for (const bad of ["0", "99", "fast"]) expect(() => loadConfig({ KEYWARD_LISTENER_HEARTBEAT_MS: bad }), bad).toThrow(/KEYWARD_LISTENER_HEARTBEAT_MS/);
+  });
+});

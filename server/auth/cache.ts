@@ -55,6 +55,8 @@ export class KeyCache {
   #invalidatedAt = new Map<string, number>();
   /** Marks older than this were forgotten; a read that began before it is not trusted. */
   #forgottenBelow = 0;
+  /** Changes from other instances cannot be heard: nothing is kept, every key is read fresh. */
+  #suspended = false;
   readonly maxEntries: number;
   readonly ttlMs: number;
   readonly negativeTtlMs: number;
@@ -93,7 +95,7 @@ export class KeyCache {
   }
 
   set(id: string, record: KeyRecord | null, epochAtRead: number, now = Date.now()): void {
-    if (this.#changedSince(epochAtRead, id, record?.ownerId ?? null)) return;
+    if (this.#suspended || this.#changedSince(epochAtRead, id, record?.ownerId ?? null)) return;
     this.#entries.delete(id);
     if (this.#entries.size >= this.maxEntries) {
       const oldest = this.#entries.keys().next().value;
@@ -126,6 +128,18 @@ export class KeyCache {
     this.#entries.clear();
     this.#invalidatedAt.clear();
     this.#forgottenBelow = 0;
+  }
+
+  /** Until `resume`, keeps nothing: a change made elsewhere meanwhile could not be heard. */
+  suspend(): void {
+    this.#suspended = true;
+    this.clear();
+  }
+
+  /** Changes are heard again; what was read before now is not trusted. */
+  resume(): void {
+    this.#suspended = false;
+    this.clear();
   }
 
   get size(): number {

@@ -29,7 +29,25 @@ export async function initCommand(config: Config, organizationName: string, emai
   }
   const db = await open(config);
   try {
-    const created = await createOrganization(db.prisma, { organizationName, email, keyName: "Admin key" });
+    // As signUp does: an email with an account is not made the admin of one more organization
+    // (running init twice would otherwise leave two organizations with one admin).
+    const created = await createOrganization(db.prisma, { organizationName, email, keyName: "Admin key", existingUser: "refuse" }).catch(
+      async (error: unknown) => {
+        if (!(error instanceof KeywardError) || error.extensions.code !== "CONFLICT") throw error;
+        const memberships = await db.prisma.membership.findMany({
+          where: { user: { email: validEmail(email) } },
+          select: { role: true, organization: { select: { name: true, slug: true } } },
+          orderBy: { createdAt: "asc" },
+        });
+        const where = memberships.map((m) => `${m.role.toLowerCase()} of "${m.organization.name}" (${m.organization.slug})`).join(", ");
+        process.stderr.write(
+          `keyward: CONFLICT: ${validEmail(email)} already has an account (${where || "no organization"}); nothing was created. ` +
+            "Use another email, or have an admin of that organization invite it.\n",
+        );
+        return null;
+      },
+    );
+    if (!created) return 1;
     process.stdout.write(
       [
         `created organization "${created.organization.name}" (${created.organization.slug}) with admin ${created.user.email}`,

@@ -9,6 +9,7 @@ Usage:
   keyward start                          run the server (what \`npm start\` runs)
   keyward migrate                        apply pending database migrations and exit
   keyward init --org <name> --email <e>  create an organization and its admin; prints the admin key once
+                                         (an email that already has an account is refused, as by signUp)
   keyward keys create --name <n> [--scopes A,B] [--env live|test] [--kind personal|service]
   keyward keys list [--status enabled|disabled|revoked]
   keyward keys rotate <id> [--grace <seconds>]

@@ -1,4 +1,5 @@
 import { builder } from "../builder.ts";
+import { deletedMeanwhile } from "../errors.ts";
 
 export const Organization = builder.prismaObject("Organization", {
   fields: (t) => ({
@@ -21,7 +22,8 @@ builder.queryField("organization", (t) =>
   t.withAuth({ scope: "ORG_READ" }).prismaField({
     type: "Organization",
     description: "The organization the calling key belongs to.",
-    resolve: (query, _root, _args, { prisma, principal }) =>
-      prisma.organization.findUniqueOrThrow({ ...query, where: { id: principal.organizationId } }),
+    resolve: async (query, _root, _args, { prisma, principal }) =>
+      (await prisma.organization.findUnique({ ...query, where: { id: principal.organizationId } })) ??
+      deletedMeanwhile("The organization of this request"),
   }),
 );

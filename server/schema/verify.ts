@@ -52,8 +52,10 @@ builder.mutationField("verifyApiKey", (t) =>
         return refused(result.code, await prisma.apiKey.findUnique({ where: { id: result.keyId } }));
       }
       if (result.principal.organizationId !== principal.organizationId) return refused("UNAUTHENTICATED");
+      const apiKey = await prisma.apiKey.findUnique({ where: { id: result.principal.keyId } });
+      // Deleted since it was verified (from memory): it is no key at all now.
+      if (!apiKey) return refused("UNAUTHENTICATED");
       usage.record(result.principal.keyId);
-      const apiKey = await prisma.apiKey.findUniqueOrThrow({ where: { id: result.principal.keyId } });
       return { valid: true, code: null, apiKey, scopes: [...result.principal.scopes] };
     },
   }),

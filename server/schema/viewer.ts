@@ -1,5 +1,6 @@
 import type { Principal } from "../auth/verify.ts";
 import { builder } from "../builder.ts";
+import { deletedMeanwhile } from "../errors.ts";
 import { ApiKey } from "./apiKey.ts";
 import { RoleEnum, ScopeEnum } from "./enums.ts";
 import { Organization, User } from "./organization.ts";
@@ -9,8 +10,8 @@ const Viewer = builder.objectRef<Principal>("Viewer").implement({
   fields: (t) => ({
     apiKey: t.prismaField({
       type: ApiKey,
-      resolve: (query, principal, _args, { prisma }) =>
-        prisma.apiKey.findUniqueOrThrow({ ...query, where: { id: principal.keyId } }),
+      resolve: async (query, principal, _args, { prisma }) =>
+        (await prisma.apiKey.findUnique({ ...query, where: { id: principal.keyId } })) ?? deletedMeanwhile("The API key of this request"),
     }),
     user: t.prismaField({
       type: User,
@@ -21,8 +22,9 @@ const Viewer = builder.objectRef<Principal>("Viewer").implement({
     }),
     organization: t.prismaField({
       type: Organization,
-      resolve: (query, principal, _args, { prisma }) =>
-        prisma.organization.findUniqueOrThrow({ ...query, where: { id: principal.organizationId } }),
+      resolve: async (query, principal, _args, { prisma }) =>
+        (await prisma.organization.findUnique({ ...query, where: { id: principal.organizationId } })) ??
+        deletedMeanwhile("The organization of this request"),
     }),
     role: t.field({ type: RoleEnum, nullable: true, resolve: (principal) => principal.role }),
     scopes: t.field({
@@ -40,3 +42,4 @@ builder.queryField("viewer", (t) =>
     resolve: (_root, _args, { principal }) => principal,
   }),
 );
+
