@@ -31,6 +31,6 @@ export function createServices(prisma: PrismaClient, config: Config, overrides: 
     verifier: overrides.verifier ?? new Verifier(prisma, cache),
     keyChanges: overrides.keyChanges ?? new KeyChanges(cache, logger),
     rateLimits: overrides.rateLimits ?? defaultRateLimits(config.databaseUrl ? prisma : undefined),
-    metrics: overrides.metrics ?? createMetrics(cache),
+    metrics: overrides.metrics ?? createMetrics(cache, config.metrics),
   };
 }

@@ -3,7 +3,6 @@ import { GraphQLError } from "graphql";
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
-import { usePrometheus } from "@graphql-yoga/plugin-prometheus";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { INTERNAL_CALLER, useApiKeyAuth, type InternalServerContext } from "./auth/plugin.ts";
@@ -15,6 +14,7 @@ import { schema } from "./schema/index.ts";
 import { useMcp, type Execute } from "./mcp/endpoint.ts";
 import { graphiqlOptions } from "./graphiql.ts";
 import { useRequestLog } from "./requestLog.ts";
+import { useRequestMetrics } from "./requestMetrics.ts";
 import { GRAPHQL_PATH, useExactRoutes } from "./routes.ts";
 import { useBodyLimit, useHttpsRequired, useStorableText } from "./security.ts";
 import type { Services } from "./services.ts";
@@ -62,16 +62,8 @@ export function createKeywardYoga(services: Services): KeywardYoga {
       useRequestLog(services.logger),
       useExactRoutes(),
       useReadinessCheck({ endpoint: "/readyz", check: () => databaseReachable(services.prisma) }),
-      usePrometheus({
-        endpoint: config.metrics ? "/metrics" : false,
-        registry: services.metrics.registry,
-        metrics: {
-          graphql_yoga_http_duration: true,
-          graphql_envelop_request: true,
-          graphql_envelop_request_duration: true,
-          graphql_envelop_error_result: true,
-        },
-      }),
+      // Off means off: nothing is recorded, not merely left unserved.
+      ...(config.metrics ? [useRequestMetrics(services.metrics.registry, schema)] : []),
       useHttpsRequired(config),
       useBodyLimit(config.maxBodyBytes),
       useMcp(services, execute),
