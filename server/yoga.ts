@@ -15,7 +15,7 @@ import { useMcp, type Execute } from "./mcp/endpoint.ts";
 import { graphiqlOptions } from "./graphiql.ts";
 import { useRequestLog } from "./requestLog.ts";
 import { useRequestMetrics } from "./requestMetrics.ts";
-import { GRAPHQL_PATH, useExactRoutes } from "./routes.ts";
+import { GRAPHQL_PATH, useExactRoutes, useNoKeysInUrl } from "./routes.ts";
 import { useBodyLimit, useHttpsRequired, useStorableText } from "./security.ts";
 import type { Services } from "./services.ts";
 
@@ -58,8 +58,9 @@ export function createKeywardYoga(services: Services): KeywardYoga {
     maskedErrors: { maskError },
     logging: onlyUnexpectedErrors(services.logger),
     plugins: [
-      // Order matters: HTTPS before anything, then size, CSRF, the key, and only then GraphQL's own work.
+      // Order matters: keys in URLs and unknown routes first, then HTTPS, size, CSRF, the key, and only then GraphQL's own work.
       useRequestLog(services.logger),
+      useNoKeysInUrl(),
       useExactRoutes(),
       useReadinessCheck({ endpoint: "/readyz", check: () => databaseReachable(services.prisma) }),
       // Off means off: nothing is recorded, not merely left unserved.
