@@ -10,7 +10,9 @@ import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
  */
 export async function singleMessage(request: Request, maxBytes: number): Promise<{ parsedBody: unknown } | Response | undefined> {
   if (!isJsonContentType(request.headers.get("content-type"))) return undefined;
-  const body = await readRequestBody(request, maxBytes);
+  // A client that went away mid-body (or was cut off by the request timeout) is not an incident.
+  const body = await readRequestBody(request, maxBytes).catch(() => null);
+  if (!body) return jsonRpcError(400, ErrorCode.InvalidRequest, "Invalid Request: the body was not received in full.");
   if (body.tooLarge) return jsonRpcError(413, -32000, requestBodyTooLargeMessage(maxBytes));
   let parsedBody: unknown;
   try {
