@@ -1,7 +1,13 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Kind, parse } from "graphql";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../server/config.ts";
 import { createLogger } from "../server/logger.ts";
 import { createMetrics } from "../server/metrics.ts";
+import { operationsDir } from "../server/mcp/tools.ts";
+import { knownOperationNames } from "../server/requestMetrics.ts";
+import { schema } from "../server/schema/index.ts";
 import { createServices } from "../server/services.ts";
 import { createKeywardYoga, type KeywardYoga } from "../server/yoga.ts";
 import { seedOrganization } from "./helpers/seed.ts";
@@ -67,6 +73,15 @@ describe("request metrics", () => {
         ),
       });
     }
+  });
+
+  it("know every operation the SDK sends by name", () => {
+    const sdk = readdirSync(operationsDir)
+      .filter((file) => file.endsWith(".graphql"))
+      .flatMap((file) => parse(readFileSync(join(operationsDir, file), "utf8")).definitions)
+      .flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION && d.name ? [d.name.value] : []));
+    expect(sdk.length).toBeGreaterThan(20);
+    expect([...knownOperationNames(schema)].sort()).toEqual(expect.arrayContaining(sdk.sort()));
   });
 
   it("name the SDK's operations, and put every other name under `other`", async () => {
