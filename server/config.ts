@@ -27,6 +27,11 @@ export interface Config {
   /** Browser origins allowed by CORS; empty: CORS closed. */
   corsOrigins: string[];
   maxBodyBytes: number;
+  /** Node server limits against slow and hoarding clients (see httpServer.ts). */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
   introspection: boolean;
   graphiql: boolean;
   /** Prometheus metrics at /metrics. */
@@ -53,6 +58,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^https?:$/.test(protocolOf(publicUrl))) {
     throw new ConfigError(`KEYWARD_PUBLIC_URL must be an http:// or https:// URL, got "${publicUrl}".`);
   }
+  // Node refuses a headers timeout longer than the request timeout; say so in our words.
+  const requestTimeoutMs = integer(env, "KEYWARD_REQUEST_TIMEOUT_MS", 30_000, 100, 3_600_000);
+  const headersTimeoutMs = integer(env, "KEYWARD_HEADERS_TIMEOUT_MS", Math.min(10_000, requestTimeoutMs), 100, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`KEYWARD_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be longer than KEYWARD_REQUEST_TIMEOUT_MS (${requestTimeoutMs}).`);
+  }
   return {
     port,
     host,
@@ -70,6 +81,10 @@ export function loadConfig(env: Env = process.env): Config {
     tls: ownTls,
     corsOrigins: origins(env),
     maxBodyBytes: integer(env, "KEYWARD_MAX_BODY_BYTES", 1_048_576, 1_024, 104_857_600),
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: integer(env, "KEYWARD_KEEP_ALIVE_TIMEOUT_MS", 5_000, 100, 3_600_000),
+    maxConnections: integer(env, "KEYWARD_MAX_CONNECTIONS", 1_000, 1, 1_000_000),
     introspection: boolean(env, "KEYWARD_INTROSPECTION", !production),
     graphiql: boolean(env, "KEYWARD_GRAPHIQL", !production),
     metrics: boolean(env, "KEYWARD_METRICS", true),

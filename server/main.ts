@@ -1,11 +1,8 @@
-import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
 import { startKeyward } from "./app.ts";
 import { firstBootBanner } from "./bootstrap.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { createHttpServer } from "./httpServer.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { nodeListener } from "./routes.ts";
 
 let logger: Logger = createLogger();
 
@@ -17,9 +14,7 @@ async function main(): Promise<void> {
   if (keyward.db.migrated.length > 0) log(`applied migrations: ${keyward.db.migrated.join(", ")}`);
   if (keyward.firstBoot) process.stdout.write(firstBootBanner(keyward.firstBoot).replace("PORT", String(config.port)) + "\n");
 
-  const server = config.tls
-    ? createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, nodeListener(keyward.yoga))
-    : createServer(nodeListener(keyward.yoga));
+  const server = createHttpServer(config, keyward.yoga);
   server.on("error", (error: NodeJS.ErrnoException) => {
     process.stderr.write(`Keyward could not listen on ${config.host}:${config.port}: ${error.code ?? error.message}\n`);
     void keyward.close().finally(() => process.exit(1));

@@ -7,9 +7,13 @@ export interface Metrics {
   authentication(outcome: string): void;
 }
 
-/** Keyward's own metrics, beside Yoga's request metrics, in one registry per server. */
-export function createMetrics(cache: KeyCache): Metrics {
+/**
+ * Keyward's own metrics, beside Yoga's request metrics, in one registry per server. Disabled
+ * (`KEYWARD_METRICS=false`): an empty registry, and nothing is counted.
+ */
+export function createMetrics(cache: KeyCache, enabled = true): Metrics {
   const registry = new Registry();
+  if (!enabled) return { registry, authentication: () => undefined };
   const authentications = new Counter({
     name: "keyward_authentications_total",
     help: "Authentication attempts by outcome.",

@@ -1,4 +1,5 @@
 import type { Plugin } from "graphql-yoga";
+import { keyInUrl } from "./auth/headers.ts";
 import type { Logger } from "./logger.ts";
 
 /** One JSON line per request: method, path, operation, status, duration (keys never: see logger.ts). */
@@ -19,7 +20,8 @@ export function useRequestLog(logger: Logger): Plugin {
       if (path === "/healthz" || path === "/readyz" || path === "/metrics") return;
       logger.info("request", {
         method: request.method,
-        path,
+        // Refused, and not written down: the logger's redaction cannot see through percent-encoding.
+        path: keyInUrl(path) ? "(key in URL)" : path,
         operation: operations.get(request) ?? null,
         status: response.status,
         ms: start === undefined ? null : Math.round((performance.now() - start) * 10) / 10,

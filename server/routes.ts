@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Plugin } from "graphql-yoga";
+import { keyInUrl } from "./auth/headers.ts";
+import { errorResponse } from "./errors.ts";
 export const GRAPHQL_PATH = "/graphql";
 export const MCP_PATH = "/mcp";
 /** Plain-HTTP probes for the deployment's own network (see useHttpsRequired). */
@@ -26,13 +28,36 @@ export function useExactRoutes(): Plugin {
 }
 
 /**
+ * A key anywhere in the URL is refused before anything else runs. Here in Yoga for callers of
+ * `yoga.fetch`; `nodeListener` refuses it too, ahead of Yoga's own health check, CORS and
+ * GraphiQL handlers, which answer before any plugin.
+ */
+export function useNoKeysInUrl(): Plugin {
+  return {
+    onRequest({ url, endResponse }) {
+      if (keyInUrl(url.pathname + url.search, { allowApiKeyParam: url.pathname === MCP_PATH })) endResponse(keyInUrlRefusal());
+    },
+  };
+}
+
+const keyInUrlRefusal = () =>
+  errorResponse("UNAUTHENTICATED", "API keys in URLs are refused (URLs get logged); send the key in the X-API-Key or Authorization header.");
+
+/**
  * The Node listener. A request-target that is not a plain path (`http://x/graphql`, `*`) makes
  * the adapter under Yoga fail to build a URL, and its default answer is that error's stack.
  */
 export function nodeListener(handler: (req: IncomingMessage, res: ServerResponse) => unknown) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.url?.startsWith("/") && !req.url.startsWith("//")) return void handler(req, res);
+    const target = req.url ?? "";
+    if (keyInUrl(target, { allowApiKeyParam: target.split("?", 1)[0] === MCP_PATH })) return void write(res, keyInUrlRefusal());
+    if (target.startsWith("/") && !target.startsWith("//")) return void handler(req, res);
     res.writeHead(400, { "content-type": "application/json; charset=utf-8", connection: "close" });
     res.end(JSON.stringify({ errors: [{ message: "The request target must be a path.", extensions: { code: "BAD_USER_INPUT" } }] }));
   };
+}
+
+async function write(res: ServerResponse, response: Response): Promise<void> {
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(await response.text());
 }

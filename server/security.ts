@@ -67,7 +67,10 @@ async function readLimited(request: Request, maxBytes: number, tooLarge: () => E
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(() => {
+      // The client went away mid-body (or was cut off by the request timeout): its doing, not ours.
+      throw badRequest("The request body was not received in full.");
+    });
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {

@@ -23,7 +23,7 @@ export interface Services {
 export function createServices(prisma: PrismaClient, config: Config, overrides: Partial<Services> = {}): Services {
   const logger = overrides.logger ?? createLogger();
   const cache = overrides.verifier?.cache ?? new KeyCache();
-  const metrics = overrides.metrics ?? createMetrics(cache);
+  const metrics = overrides.metrics ?? createMetrics(cache, config.metrics);
   return {
     prisma,
     config,

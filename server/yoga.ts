@@ -3,7 +3,6 @@ import { GraphQLError } from "graphql";
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
-import { usePrometheus } from "@graphql-yoga/plugin-prometheus";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { INTERNAL_CALLER, useApiKeyAuth, type InternalServerContext } from "./auth/plugin.ts";
@@ -16,7 +15,8 @@ import { schema } from "./schema/index.ts";
 import { useMcp, type Execute } from "./mcp/endpoint.ts";
 import { graphiqlOptions } from "./graphiql.ts";
 import { useRequestLog } from "./requestLog.ts";
-import { GRAPHQL_PATH, useExactRoutes } from "./routes.ts";
+import { useRequestMetrics } from "./requestMetrics.ts";
+import { GRAPHQL_PATH, useExactRoutes, useNoKeysInUrl } from "./routes.ts";
 import { useBodyLimit, useHttpsRequired, useStorableText } from "./security.ts";
 import type { Services } from "./services.ts";
 
@@ -59,20 +59,13 @@ export function createKeywardYoga(services: Services): KeywardYoga {
     maskedErrors: { maskError },
     logging: onlyUnexpectedErrors(services.logger),
     plugins: [
-      // Order matters: HTTPS before anything, then size, CSRF, the key, and only then GraphQL's own work.
+      // Order matters: keys in URLs and unknown routes first, then HTTPS, size, CSRF, the key, and only then GraphQL's own work.
       useRequestLog(services.logger),
+      useNoKeysInUrl(),
       useExactRoutes(),
       useReadinessCheck({ endpoint: "/readyz", check: () => readiness(services) }),
-      usePrometheus({
-        endpoint: config.metrics ? "/metrics" : false,
-        registry: services.metrics.registry,
-        metrics: {
-          graphql_yoga_http_duration: true,
-          graphql_envelop_request: true,
-          graphql_envelop_request_duration: true,
-          graphql_envelop_error_result: true,
-        },
-      }),
+      // Off means off: nothing is recorded, not merely left unserved.
+      ...(config.metrics ? [useRequestMetrics(services.metrics.registry, schema)] : []),
       useHttpsRequired(config),
       useBodyLimit(config.maxBodyBytes),
       useMcp(services, execute),

@@ -32,3 +32,32 @@ describe("KEYWARD_LISTENER_HEARTBEAT_MS", () => {
     for (const bad of ["0", "99", "fast"]) expect(() => loadConfig({ KEYWARD_LISTENER_HEARTBEAT_MS: bad }), bad).toThrow(/KEYWARD_LISTENER_HEARTBEAT_MS/);
   });
 });
+
+describe("HTTP server limits", () => {
+  it("default to 10 s for headers, 30 s for a request, 5 s idle keep-alive and 1,000 connections", () => {
+    expect(loadConfig({})).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1_000 });
+    const set = loadConfig({
+      KEYWARD_HEADERS_TIMEOUT_MS: "2000",
+      KEYWARD_REQUEST_TIMEOUT_MS: "4000",
+      KEYWARD_KEEP_ALIVE_TIMEOUT_MS: "65000",
+      KEYWARD_MAX_CONNECTIONS: "50",
+    });
+    expect(set).toMatchObject({ headersTimeoutMs: 2_000, requestTimeoutMs: 4_000, keepAliveTimeoutMs: 65_000, maxConnections: 50 });
+    // A request timeout under the default headers timeout brings the headers timeout down with it.
+    expect(loadConfig({ KEYWARD_REQUEST_TIMEOUT_MS: "500" }).headersTimeoutMs).toBe(500);
+  });
+
+  it("refuses values that would switch a limit off or cannot hold", () => {
+    for (const env of [
+      { KEYWARD_REQUEST_TIMEOUT_MS: "0" },
+      { KEYWARD_HEADERS_TIMEOUT_MS: "0" },
+      { KEYWARD_KEEP_ALIVE_TIMEOUT_MS: "0" },
+      { KEYWARD_MAX_CONNECTIONS: "0" },
+      { KEYWARD_MAX_CONNECTIONS: "lots" },
+      { KEYWARD_REQUEST_TIMEOUT_MS: "1.5" },
+      { KEYWARD_HEADERS_TIMEOUT_MS: "20000", KEYWARD_REQUEST_TIMEOUT_MS: "10000" },
+    ]) {
+      expect(() => loadConfig(env), JSON.stringify(env)).toThrow(ConfigError);
+    }
+  });
+});

@@ -1,3 +1,5 @@
+import { containsSecret } from "./key.ts";
+
 /**
  * Finds the API key a request presents. Exactly one key per request, in one of:
  * `X-API-Key: <key>`, `Authorization: Bearer <key>`, `Authorization: Api-Key <key>`
@@ -46,4 +48,34 @@ export function presentedKey(request: Request, { allowQuery = false } = {}): Pre
 
 function invalid(message: string): PresentedKey {
   return { kind: "invalid", message };
+}
+
+/**
+ * Whether a request-target (`/path?query`) holds a Keyward key or invitation code anywhere:
+ * under any parameter name, as a name, in the path, in any case or percent-encoding. Such a
+ * URL is refused whole (401), before anything answers, logs or measures it: URLs end up in
+ * proxy logs, browser history and referrers. On `/mcp`, `api_key=` itself is allowed (connector
+ * URLs need it; `presentedKey` reads it), and only under that exact name.
+ */
+export function keyInUrl(target: string, { allowApiKeyParam = false } = {}): boolean {
+  const mark = target.indexOf("?");
+  let query = mark === -1 ? "" : target.slice(mark + 1);
+  if (allowApiKeyParam) query = query.split("&").filter((pair) => !pair.startsWith("api_key=")).join("&");
+  const decoded = percentDecoded(mark === -1 ? target : `${target.slice(0, mark)}?${query}`);
+  // Still encoded after that many rounds: no client writes that; only a way around this check.
+  return decoded === null || containsSecret(decoded.toLowerCase());
+}
+
+const PERCENT = /%([0-9A-Fa-f]{2})/g;
+const MAX_DECODING_ROUNDS = 4;
+
+/** Percent-decoded until nothing changes (byte by byte: keys are ASCII); null past the rounds allowed. */
+function percentDecoded(text: string): string | null {
+  let current = text;
+  for (let round = 0; round <= MAX_DECODING_ROUNDS; round++) {
+    const next = current.replace(PERCENT, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    if (next === current) return current;
+    current = next;
+  }
+  return null;
 }

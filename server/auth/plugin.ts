@@ -1,7 +1,7 @@
 import type { Plugin } from "graphql-yoga";
 import { errorResponse, unexpectedResponse, type AuthFailureCode } from "../errors.ts";
 import type { Services } from "../services.ts";
-import { clientAddress, describeRequest, type NodeServerContext, type RequestInfo } from "../request.ts";
+import { describeRequest, throttledClient, type NodeServerContext, type RequestInfo } from "../request.ts";
 import { rateLimited } from "../rateLimit.ts";
 import { recordFailedBurst } from "./bursts.ts";
 import { GRAPHQL_PATH } from "../routes.ts";
@@ -28,8 +28,8 @@ export type InternalServerContext = { [INTERNAL_CALLER]?: InternalCaller };
 
 /**
  * The request's key, verified (from memory when warm: then nothing is awaited). Keys that are
- * malformed, unknown or wrong are counted per client and per key id; a client that keeps
- * failing gets 429 instead of 401, and valid keys in use are never held up.
+ * malformed, unknown or wrong are counted per client (an IPv6 client by its /64) and per key
+ * id; a client that keeps failing gets 429 instead of 401, and valid keys in use are never held up.
  */
 export function authenticate(
   services: Services,
@@ -50,7 +50,7 @@ export function authenticate(
       metrics.authentication(code.toLowerCase());
       return errorResponse(code, message);
     }
-    const client = clientAddress(request, serverContext as NodeServerContext, config.trustProxy);
+    const client = throttledClient(request, serverContext as NodeServerContext, config.trustProxy);
     const id = presented.kind === "key" ? parseKey(presented.key)?.id : undefined;
     try {
       await rateLimits.authByClient.assertAllowed(client);
@@ -72,7 +72,7 @@ export function authenticate(
   // 429 instead (so a flood of made-up ids stops reaching the database). Warm keys go on.
   const id = keyIdOf(presented.key);
   if (id && verifier.cache.peek(id) === undefined) {
-    const blockedMs = rateLimits.authByClient.knownBlockMs(clientAddress(request, serverContext as NodeServerContext, config.trustProxy));
+    const blockedMs = rateLimits.authByClient.knownBlockMs(throttledClient(request, serverContext as NodeServerContext, config.trustProxy));
     if (blockedMs > 0) {
       metrics.authentication("rate_limited");
       return errorResponse(rateLimited(blockedMs / 1000));

@@ -8,6 +8,7 @@ import { describeRequest, type NodeServerContext } from "../request.ts";
 import { MCP_PATH } from "../routes.ts";
 import { schema } from "../schema/index.ts";
 import type { Services } from "../services.ts";
+import { singleMessage } from "./message.ts";
 import { loadTools, toolsFor, type Tool } from "./tools.ts";
 
 
@@ -40,6 +41,8 @@ export function useMcp(services: Services, execute: Execute): Plugin {
     const principal = await authenticate(services, request, serverContext, { allowQuery: true });
     if (principal instanceof Response) return principal;
     if (!principal) return errorResponse("UNAUTHENTICATED", "An API key is required.");
+    const message = await singleMessage(request, services.config.maxBodyBytes);
+    if (message instanceof Response) return message;
     const caller: InternalCaller = {
       principal,
       requestInfo: describeRequest(request, serverContext as NodeServerContext, services.config.trustProxy),
@@ -49,12 +52,12 @@ export function useMcp(services: Services, execute: Execute): Plugin {
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
-      // A body without Content-Length passes the body limit's first check: the transport counts it.
+      // A body without Content-Length passes the body limit's first check: it is counted as read.
       maxRequestBodySize: services.config.maxBodyBytes,
     });
     await server.connect(transport);
     try {
-      return await transport.handleRequest(request);
+      return await transport.handleRequest(request, message);
     } finally {
       void server.close();
     }

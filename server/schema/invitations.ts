@@ -9,6 +9,7 @@ import { badInput, forbidden, KeywardError, notFound } from "../errors.ts";
 import type { ApiKey as ApiKeyRow, Invitation as InvitationRow, Membership as MembershipRow, Role, User as UserRow } from "../generated/prisma/client.ts";
 import { cancelPendingInvitations, issuerMayStillGrant, mayGrantRole, pending } from "../invitations.ts";
 import { validEmail } from "../organizations.ts";
+import { throttlingKey } from "../request.ts";
 import { ApiKey } from "./apiKey.ts";
 import { RoleEnum } from "./enums.ts";
 import { Membership } from "./members.ts";
@@ -158,7 +159,7 @@ builder.mutationFields((t) => ({
     description: "Needs no key: the code is the credential. Creates the membership and the first personal key.",
     args: { input: t.arg({ type: AcceptInvitationInput, required: true }) },
     resolve: async (_root, { input }, { prisma, requestInfo, rateLimits, keyChanges }) => {
-      const client = requestInfo.ip ?? "unknown";
+      const client = throttlingKey(requestInfo.ip ?? "unknown");
       await rateLimits.invitations.assertAllowed(client);
       const refuse = async (error: KeywardError) => {
         await rateLimits.invitations.fail(client);

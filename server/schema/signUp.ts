@@ -2,6 +2,7 @@ import { builder } from "../builder.ts";
 import { forbidden, KeywardError } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { createOrganization, type NewOrganization } from "../organizations.ts";
+import { throttlingKey } from "../request.ts";
 import { ApiKey } from "./apiKey.ts";
 import { Organization, User } from "./organization.ts";
 
@@ -30,7 +31,7 @@ builder.mutationField("signUp", (t) =>
     resolve: async (_root, { input }, { prisma, config, requestInfo, rateLimits }) => {
       if (config.signup !== "open") throw forbidden("Sign-up is closed on this Keyward; ask an operator for an organization.");
       // Every attempt counts: sign-ups are cheap to script and each one creates rows.
-      const client = requestInfo.ip ?? "unknown";
+      const client = throttlingKey(requestInfo.ip ?? "unknown");
       await rateLimits.signUps.assertAllowed(client);
       await rateLimits.signUps.fail(client);
       try {
