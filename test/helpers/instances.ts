@@ -3,10 +3,9 @@ import { CHANNEL } from "../../server/auth/changes.ts";
 import { loadConfig } from "../../server/config.ts";
 import { openDatabase, type Database } from "../../server/db.ts";
 import { createLogger } from "../../server/logger.ts";
-import { FailureLimiter } from "../../server/rateLimit.ts";
 import { createServices, type Services } from "../../server/services.ts";
 import { createKeywardYoga, type KeywardYoga } from "../../server/yoga.ts";
-import { testServer, type GraphQLResponse } from "./server.ts";
+import { generousRateLimits, testServer, type GraphQLResponse } from "./server.ts";
 
 /** One Keyward process as a load balancer sees it: its own Yoga, key cache and change listener. */
 export interface Instance {
@@ -62,15 +61,7 @@ export async function firstInstance(): Promise<Instance> {
 export async function secondInstance(databaseUrl: string, name = "instance 2"): Promise<OwnInstance> {
   const config = loadConfig({ KEYWARD_SIGNUP: "open", DATABASE_URL: databaseUrl });
   const db = await openDatabase({ databaseUrl });
-  const services = createServices(db.prisma, config, {
-    logger: createLogger("warn"),
-    rateLimits: {
-      invitations: new FailureLimiter(10_000, 60_000),
-      signUps: new FailureLimiter(10_000, 60_000),
-      authByClient: new FailureLimiter(100_000, 60_000),
-      authByKeyId: new FailureLimiter(100_000, 60_000),
-    },
-  });
+  const services = createServices(db.prisma, config, { logger: createLogger("warn"), rateLimits: generousRateLimits() });
   await services.keyChanges.listen(databaseUrl);
   return {
     ...instance(name, createKeywardYoga(services), services),

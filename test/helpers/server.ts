@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { inject } from "vitest";
 import { loadConfig, type Config } from "../../server/config.ts";
 import { openDatabase, type Database } from "../../server/db.ts";
-import { FailureLimiter } from "../../server/rateLimit.ts";
+import { FailureLimiter, type RateLimits } from "../../server/rateLimit.ts";
 import { createLogger } from "../../server/logger.ts";
 import { createServices, type Services } from "../../server/services.ts";
 import type { UsageTracker } from "../../server/usage.ts";
@@ -19,6 +19,14 @@ export interface TestServer {
 }
 
 let server: Promise<TestServer> | undefined;
+
+/** Throttling has its own tests; elsewhere every test shares one client address and presents wrong keys on purpose. */
+export const generousRateLimits = (): RateLimits => ({
+  invitations: new FailureLimiter(10_000, 60_000),
+  signUps: new FailureLimiter(10_000, 60_000),
+  authByClient: new FailureLimiter(100_000, 60_000),
+  authByKeyId: new FailureLimiter(100_000, 60_000),
+});
 
 /** Every SQL statement the worker's server sent to the database, in order (tests may clear it). */
 export const queryLog: string[] = [];
@@ -39,16 +47,7 @@ async function start(): Promise<TestServer> {
       : { loadDataDir: new Blob([await readFile(snapshot)]), onQuery },
   );
   // No usage flush timer: tests flush explicitly when they need the database to see usage.
-  const services = createServices(db.prisma, config, {
-    logger: createLogger("warn"),
-    // Failed-invitation throttling has its own test; here every test shares one client address.
-    rateLimits: {
-      invitations: new FailureLimiter(10_000, 60_000),
-      signUps: new FailureLimiter(10_000, 60_000),
-      authByClient: new FailureLimiter(100_000, 60_000),
-      authByKeyId: new FailureLimiter(100_000, 60_000),
-    },
-  });
+  const services = createServices(db.prisma, config, { logger: createLogger("warn"), rateLimits: generousRateLimits() });
   if (config.databaseUrl) await services.keyChanges.listen(config.databaseUrl);
   return { yoga: createKeywardYoga(services), db, services, usage: services.usage, config };
 }
