@@ -1,6 +1,6 @@
 import { defineConfig } from "prisma/config";
 
-// Keyward applies migrations itself at boot (server/migrate.ts), so the CLI only needs
+// Keyward applies migrations itself at boot (server/infra/migrate.ts), so the CLI only needs
 // a URL for `prisma migrate deploy` where an operator runs it by hand.
 export default defineConfig({
   schema: "prisma/schema.prisma",

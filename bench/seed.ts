@@ -1,7 +1,7 @@
 import { KeyCache } from "../server/auth/cache.ts";
 import { Verifier } from "../server/auth/verify.ts";
 import type { Database } from "../server/db.ts";
-import { createOrganization } from "../server/organizations.ts";
+import { createOrganization } from "../server/domain/organizations.ts";
 
 export interface Seeded {
   adminKey: string;

@@ -1,8 +1,8 @@
-import { firstBoot } from "./bootstrap.ts";
+import { firstBoot } from "./domain/bootstrap.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database, type DatabaseOptions } from "./db.ts";
-import { createLogger, type Logger } from "./logger.ts";
-import type { NewOrganization } from "./organizations.ts";
+import { createLogger, type Logger } from "./infra/logger.ts";
+import type { NewOrganization } from "./domain/organizations.ts";
 import { createServices, type Services } from "./services.ts";
 import { createKeywardYoga, type KeywardYoga } from "./yoga.ts";
 

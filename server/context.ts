@@ -1,10 +1,10 @@
 import type { YogaInitialContext } from "graphql-yoga";
 import { INTERNAL_CALLER, type InternalServerContext } from "./auth/plugin.ts";
-import type { Principal } from "./auth/verify.ts";
-import { describeRequest, type NodeServerContext, type RequestInfo } from "./request.ts";
+import type { Principal } from "./auth/principal.ts";
+import { describeRequest, type NodeServerContext, type RequestInfo } from "./http/request.ts";
 import type { Services } from "./services.ts";
 
-export type { RequestInfo } from "./request.ts";
+export type { RequestInfo } from "./http/request.ts";
 
 interface BaseContext extends Services {
   requestInfo: RequestInfo;

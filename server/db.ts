@@ -4,8 +4,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "./generated/prisma/client.ts";
-import { migrate, type SqlConnection } from "./migrate.ts";
-import { connectionOptions, openPool, Sockets } from "./postgres.ts";
+import { migrate, type SqlConnection } from "./infra/migrate.ts";
+import { connectionOptions, openPool, Sockets } from "./infra/postgres.ts";
 
 export type Prisma = PrismaClient;
 

@@ -1,8 +1,8 @@
 import { startKeyward } from "./app.ts";
-import { firstBootBanner } from "./bootstrap.ts";
+import { firstBootBanner } from "./domain/bootstrap.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { createHttpServer } from "./httpServer.ts";
-import { createLogger, type Logger } from "./logger.ts";
+import { createHttpServer } from "./http/nodeServer.ts";
+import { createLogger, type Logger } from "./infra/logger.ts";
 
 let logger: Logger = createLogger();
 

@@ -3,10 +3,10 @@ import { KeyChanges } from "./auth/changes.ts";
 import { Verifier } from "./auth/verify.ts";
 import type { Config } from "./config.ts";
 import type { PrismaClient } from "./generated/prisma/client.ts";
-import { createLogger, type Logger } from "./logger.ts";
-import { createMetrics, type Metrics } from "./metrics.ts";
-import { defaultRateLimits, type RateLimits } from "./rateLimit.ts";
-import { UsageTracker } from "./usage.ts";
+import { createLogger, type Logger } from "./infra/logger.ts";
+import { createMetrics, type Metrics } from "./infra/metrics.ts";
+import { defaultRateLimits, type RateLimits } from "./infra/rateLimit.ts";
+import { UsageTracker } from "./infra/usageTracker.ts";
 
 /** The long-lived parts every request's context shares. */
 export interface Services {

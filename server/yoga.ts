@@ -6,18 +6,18 @@ import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspect
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { INTERNAL_CALLER, useApiKeyAuth, type InternalServerContext } from "./auth/plugin.ts";
-import type { Principal } from "./auth/verify.ts";
+import type { Principal } from "./auth/principal.ts";
 import { contextFactory, type Context } from "./context.ts";
 import { asBadUserInput, badInput, badRequest, KeywardError, unexpected } from "./errors.ts";
-import type { Logger } from "./logger.ts";
-import { readiness } from "./readiness.ts";
+import type { Logger } from "./infra/logger.ts";
+import { readiness } from "./http/readiness.ts";
 import { schema } from "./schema/index.ts";
 import { useMcp, type Execute } from "./mcp/endpoint.ts";
-import { graphiqlOptions } from "./graphiql.ts";
-import { useRequestLog } from "./requestLog.ts";
-import { useRequestMetrics } from "./requestMetrics.ts";
-import { GRAPHQL_PATH, useExactRoutes, useNoKeysInUrl } from "./routes.ts";
-import { useBodyLimit, useHttpsRequired, useStorableText } from "./security.ts";
+import { graphiqlOptions } from "./http/graphiql.ts";
+import { useRequestLog } from "./http/requestLog.ts";
+import { useRequestMetrics } from "./http/requestMetrics.ts";
+import { GRAPHQL_PATH, useExactRoutes, useNoKeysInUrl } from "./http/routes.ts";
+import { useBodyLimit, useHttpsRequired, useStorableText } from "./http/security.ts";
 import type { Services } from "./services.ts";
 
 export type KeywardYoga = YogaServerInstance<Record<string, unknown>, Context>;

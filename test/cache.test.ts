@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatKey, randomBase62 } from "../server/auth/key.ts";
 import { openDatabase } from "../server/db.ts";
 import { createServices } from "../server/services.ts";
-import { createLogger } from "../server/logger.ts";
+import { createLogger } from "../server/infra/logger.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
 import { gql, queryLog, testServer } from "./helpers/server.ts";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_GRACE_SECONDS } from "../server/apiKeys.ts";
+import { MAX_GRACE_SECONDS } from "../server/domain/apiKeys.ts";
 import { scopes } from "../server/auth/scopes.ts";
 import { ApiKeyEnvironment, ApiKeyKind, ApiKeyStatus } from "../server/generated/prisma/enums.ts";
 import { freePort } from "./helpers/process.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FailureLimiter } from "../server/rateLimit.ts";
-import { throttlingKey } from "../server/request.ts";
+import { FailureLimiter } from "../server/infra/rateLimit.ts";
+import { throttlingKey } from "../server/http/request.ts";
 import { seedOrganization } from "./helpers/seed.ts";
 import { post, send, yogaWith } from "./helpers/yoga.ts";
 

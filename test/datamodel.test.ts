@@ -1,7 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { describe, expect, it } from "vitest";
 import { getDatamodel } from "../server/generated/pothos-prisma-types.ts";
-import { migrate, MigrationError, readMigrations, type SqlConnection } from "../server/migrate.ts";
+import { migrate, MigrationError, readMigrations, type SqlConnection } from "../server/infra/migrate.ts";
 import { testServer } from "./helpers/server.ts";
 
 interface Column {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatKey, randomBase62 } from "../server/auth/key.ts";
-import { FailureLimiter, SharedFailureLimiter } from "../server/rateLimit.ts";
+import { FailureLimiter, SharedFailureLimiter } from "../server/infra/rateLimit.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
 import { gql, queryLog, testServer } from "./helpers/server.ts";
 import { post, send, yogaWith } from "./helpers/yoga.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { KeyCache, type KeyRecord } from "../server/auth/cache.ts";
+import { KeyCache } from "../server/auth/cache.ts";
+import type { KeyRecord } from "../server/auth/principal.ts";
 
 const record = (id: string, ownerId: string | null = "owner-1"): KeyRecord => ({
   id,

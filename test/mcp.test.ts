@@ -3,7 +3,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServices } from "../server/services.ts";
-import { createLogger } from "../server/logger.ts";
+import { createLogger } from "../server/infra/logger.ts";
 import { loadConfig } from "../server/config.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";

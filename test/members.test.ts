@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { FailureLimiter } from "../server/rateLimit.ts";
+import { FailureLimiter } from "../server/infra/rateLimit.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
 import { ACCEPT, INVITE, addMember } from "./helpers/members.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../server/logger.ts";
+import { createLogger } from "../server/infra/logger.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
 import { testServer } from "./helpers/server.ts";

@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../server/logger.ts";
-import { createMetrics } from "../server/metrics.ts";
+import { createLogger } from "../server/infra/logger.ts";
+import { createMetrics } from "../server/infra/metrics.ts";
 import { createKeywardYoga, type KeywardYoga } from "../server/yoga.ts";
 import { seedOrganization } from "./helpers/seed.ts";
 import { listen, testServer } from "./helpers/server.ts";

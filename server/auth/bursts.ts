@@ -1,6 +1,6 @@
-import { recordAudit } from "../audit.ts";
-import type { Limiter } from "../rateLimit.ts";
-import type { RequestInfo } from "../request.ts";
+import { recordAudit } from "../domain/audit.ts";
+import type { Limiter } from "../infra/rateLimit.ts";
+import type { RequestInfo } from "../http/request.ts";
 import type { Services } from "../services.ts";
 
 /**

@@ -1,26 +1,4 @@
-import type { ApiKeyEnvironment, ApiKeyKind, ApiKeyStatus, Role } from "../generated/prisma/client.ts";
-import type { Principal } from "./verify.ts";
-
-/** What verification needs to know about a key, kept in memory so a warm request touches no database. */
-export interface KeyRecord {
-  id: string;
-  name: string;
-  kind: ApiKeyKind;
-  environment: ApiKeyEnvironment;
-  organizationId: string;
-  ownerId: string | null;
-  /** The owner's role in the key's organization; `null` when they are no longer a member. */
-  ownerRole: Role | null;
-  scopes: string[];
-  status: ApiKeyStatus;
-  /** SHA-256 of the secret (bytes, decoded once when the record is loaded). */
-  secretHash: Buffer;
-  previousSecretHash: Buffer | null;
-  previousSecretExpiresAt: number | null;
-  expiresAt: number | null;
-  /** Memo of the principal this record grants (valid keys only). */
-  principal?: Principal;
-}
+import type { KeyRecord } from "./principal.ts";
 
 interface Entry {
   /** `null`: no such key (cached briefly, so floods of made-up ids stay off the database). */

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
-import type { Logger } from "../logger.ts";
-import { connectionOptions, Sockets } from "../postgres.ts";
+import type { Logger } from "../infra/logger.ts";
+import { connectionOptions, Sockets } from "../infra/postgres.ts";
 import type { KeyCache } from "./cache.ts";
 
 export interface KeyChange {

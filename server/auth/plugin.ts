@@ -1,13 +1,14 @@
 import type { Plugin } from "graphql-yoga";
 import { errorResponse, unexpectedResponse, type AuthFailureCode } from "../errors.ts";
 import type { Services } from "../services.ts";
-import { describeRequest, throttledClient, type NodeServerContext, type RequestInfo } from "../request.ts";
-import { rateLimited } from "../rateLimit.ts";
+import { describeRequest, throttledClient, type NodeServerContext, type RequestInfo } from "../http/request.ts";
+import { rateLimited } from "../infra/rateLimit.ts";
 import { recordFailedBurst } from "./bursts.ts";
-import { GRAPHQL_PATH } from "../routes.ts";
+import { GRAPHQL_PATH } from "../http/routes.ts";
 import { presentedKey } from "./headers.ts";
 import { keyIdOf, parseKey } from "./key.ts";
-import type { Principal, Verification } from "./verify.ts";
+import type { Principal } from "./principal.ts";
+import type { Verification } from "./verify.ts";
 
 /** A principal, `null` for no key at all, or the refusal to send (401/403/429). */
 export type Authentication = Principal | null | Response;

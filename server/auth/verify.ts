@@ -1,24 +1,9 @@
-import type { ApiKeyEnvironment, ApiKeyKind, PrismaClient, Role } from "../generated/prisma/client.ts";
+import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { AuthFailureCode } from "../errors.ts";
-import type { KeyCache, KeyRecord } from "./cache.ts";
+import type { KeyCache } from "./cache.ts";
+import type { KeyRecord, Principal } from "./principal.ts";
 import { digestBytes, parseKey, secretMatches, type ParsedKey } from "./key.ts";
-import { effectiveScopes, type Scope } from "./scopes.ts";
-
-/** Who a verified key speaks for, with its permissions as they are right now. */
-export interface Principal {
-  keyId: string;
-  keyName: string;
-  kind: ApiKeyKind;
-  environment: ApiKeyEnvironment;
-  organizationId: string;
-  /** The owner of a PERSONAL key; `null` for SERVICE keys, which belong to the organization. */
-  userId: string | null;
-  role: Role | null;
-  /** Stored scopes ∩ the owner's current role. */
-  scopes: ReadonlySet<Scope>;
-  /** May act on every key of the organization: admins' keys and SERVICE keys. */
-  organizationWide: boolean;
-}
+import { effectiveScopes } from "./scopes.ts";
 
 export type Verification =
   | { ok: true; principal: Principal }

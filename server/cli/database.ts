@@ -1,9 +1,9 @@
-import { validName } from "../apiKeys.ts";
+import { validName } from "../domain/apiKeys.ts";
 import type { Config } from "../config.ts";
 import { openDatabase } from "../db.ts";
 import { KeywardError } from "../errors.ts";
-import { createOrganization, validEmail } from "../organizations.ts";
-import { UsageError } from "./usage.ts";
+import { createOrganization, validEmail } from "../domain/organizations.ts";
+import { UsageError } from "./usageError.ts";
 
 function open(config: Config) {
   process.stderr.write(`opening ${config.databaseUrl ? "PostgreSQL" : `the embedded database in ${config.dataDir}`}…\n`);

@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 import { Keyward, KeywardError, type ApiKeyEnvironment, type ApiKeyKind, type ApiKeyStatus, type Scope } from "../../sdk/src/index.ts";
-import { MAX_GRACE_SECONDS } from "../apiKeys.ts";
+import { MAX_GRACE_SECONDS } from "../domain/apiKeys.ts";
 import { scopes } from "../auth/scopes.ts";
 import { ApiKeyEnvironment as environments, ApiKeyKind as kinds, ApiKeyStatus as statuses } from "../generated/prisma/enums.ts";
-import { oneOf, someOf, UsageError } from "./usage.ts";
+import { oneOf, someOf, UsageError } from "./usageError.ts";
 
 // The server's own lists (the schema's enums are built from them); typed as the SDK's enums,
 // so a value the SDK does not know fails to compile.

@@ -4,8 +4,8 @@ import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@model
 import type { Plugin } from "graphql-yoga";
 import { authenticate, type InternalCaller } from "../auth/plugin.ts";
 import { errorResponse, unexpectedResponse } from "../errors.ts";
-import { describeRequest, type NodeServerContext } from "../request.ts";
-import { MCP_PATH } from "../routes.ts";
+import { describeRequest, type NodeServerContext } from "../http/request.ts";
+import { MCP_PATH } from "../http/routes.ts";
 import { schema } from "../schema/index.ts";
 import type { Services } from "../services.ts";
 import { singleMessage } from "./message.ts";

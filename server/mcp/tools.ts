@@ -18,7 +18,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import type { Scope } from "../auth/scopes.ts";
-import type { Principal } from "../auth/verify.ts";
+import type { Principal } from "../auth/principal.ts";
 
 /** One MCP tool: an SDK operation, run through the GraphQL server like any other request. */
 export interface Tool {

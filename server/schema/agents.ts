@@ -1,8 +1,8 @@
-import { agentClients, agentNames, agentSetup, type AgentSetup } from "../agents.ts";
-import { issueKey, validName } from "../apiKeys.ts";
+import { agentClients, agentNames, agentSetup, type AgentSetup } from "../domain/agents.ts";
+import { issueKey, validName } from "../domain/apiKeys.ts";
 import type { Scope } from "../auth/scopes.ts";
 import { builder } from "../builder.ts";
-import { change } from "../change.ts";
+import { change } from "../domain/change.ts";
 import { badInput, forbidden } from "../errors.ts";
 import type { ApiKey as ApiKeyRow } from "../generated/prisma/client.ts";
 import { ApiKey } from "./apiKey.ts";

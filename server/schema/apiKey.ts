@@ -1,6 +1,6 @@
 import { maskKey } from "../auth/key.ts";
 import { isScope } from "../auth/scopes.ts";
-import type { Principal } from "../auth/verify.ts";
+import type { Principal } from "../auth/principal.ts";
 import { builder } from "../builder.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { assertCursors } from "./cursors.ts";

@@ -1,7 +1,7 @@
-import { issueKey, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, validExpiry, validName, withinCaller } from "../apiKeys.ts";
+import { issueKey, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, validExpiry, validName, withinCaller } from "../domain/apiKeys.ts";
 import type { Scope } from "../auth/scopes.ts";
 import { builder } from "../builder.ts";
-import { change, type ChangeStep } from "../change.ts";
+import { change, type ChangeStep } from "../domain/change.ts";
 import type { AuthenticatedContext } from "../context.ts";
 import { badInput, forbidden, KeywardError, notFound } from "../errors.ts";
 import type { ApiKey as ApiKeyRow, ApiKeyStatus, AuditAction } from "../generated/prisma/client.ts";

@@ -1,8 +1,8 @@
 import { builder } from "../builder.ts";
-import { change, lockMembership, type ChangeStep } from "../change.ts";
+import { change, lockMembership, type ChangeStep } from "../domain/change.ts";
 import type { AuthenticatedContext } from "../context.ts";
 import { forbidden, KeywardError, notFound } from "../errors.ts";
-import { cancelInvitationsIssuedBy, cancelPendingInvitations, mayGrantRole } from "../invitations.ts";
+import { cancelInvitationsIssuedBy, cancelPendingInvitations, mayGrantRole } from "../domain/invitations.ts";
 import type { Membership as MembershipRow, Role } from "../generated/prisma/client.ts";
 import { assertCursors } from "./cursors.ts";
 import { RoleEnum } from "./enums.ts";

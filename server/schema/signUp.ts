@@ -1,8 +1,8 @@
 import { builder } from "../builder.ts";
 import { forbidden, KeywardError } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { createOrganization, type NewOrganization } from "../organizations.ts";
-import { throttlingKey } from "../request.ts";
+import { createOrganization, type NewOrganization } from "../domain/organizations.ts";
+import { throttlingKey } from "../http/request.ts";
 import { ApiKey } from "./apiKey.ts";
 import { Organization, User } from "./organization.ts";
 

@@ -1,4 +1,4 @@
-import type { Principal } from "../auth/verify.ts";
+import type { Principal } from "../auth/principal.ts";
 import { builder } from "../builder.ts";
 import { deletedMeanwhile } from "../errors.ts";
 import { ApiKey } from "./apiKey.ts";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { TestProject } from "vitest/node";
 import { openDatabase } from "../../server/db.ts";
-import { migrate } from "../../server/migrate.ts";
+import { migrate } from "../../server/infra/migrate.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

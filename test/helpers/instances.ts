@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { CHANNEL } from "../../server/auth/changes.ts";
 import { loadConfig } from "../../server/config.ts";
 import { openDatabase, type Database } from "../../server/db.ts";
-import { createLogger } from "../../server/logger.ts";
+import { createLogger } from "../../server/infra/logger.ts";
 import { createServices, type Services } from "../../server/services.ts";
 import { createKeywardYoga, type KeywardYoga } from "../../server/yoga.ts";
 import { generousRateLimits, testServer, type GraphQLResponse } from "./server.ts";

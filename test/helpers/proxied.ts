@@ -1,6 +1,6 @@
 import { startKeyward, type Keyward } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
-import { createLogger } from "../../server/logger.ts";
+import { createLogger } from "../../server/infra/logger.ts";
 import { CuttableProxy } from "./cuttable-proxy.ts";
 
 export interface Answer {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createOrganization, type NewOrganization } from "../../server/organizations.ts";
+import { createOrganization, type NewOrganization } from "../../server/domain/organizations.ts";
 import { gql } from "./server.ts";
 import { testServer } from "./server.ts";
 

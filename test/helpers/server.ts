@@ -3,11 +3,11 @@ import { createServer, type Server } from "node:http";
 import { inject } from "vitest";
 import { loadConfig, type Config } from "../../server/config.ts";
 import { openDatabase, type Database } from "../../server/db.ts";
-import { FailureLimiter, type RateLimits } from "../../server/rateLimit.ts";
-import { createLogger } from "../../server/logger.ts";
+import { FailureLimiter, type RateLimits } from "../../server/infra/rateLimit.ts";
+import { createLogger } from "../../server/infra/logger.ts";
 import { createServices, type Services } from "../../server/services.ts";
-import type { UsageTracker } from "../../server/usage.ts";
-import { nodeListener } from "../../server/routes.ts";
+import type { UsageTracker } from "../../server/infra/usageTracker.ts";
+import { nodeListener } from "../../server/http/routes.ts";
 import { createKeywardYoga, type KeywardYoga } from "../../server/yoga.ts";
 
 export interface TestServer {

@@ -1,5 +1,5 @@
 import { loadConfig } from "../../server/config.ts";
-import type { FailureLimiter } from "../../server/rateLimit.ts";
+import type { FailureLimiter } from "../../server/infra/rateLimit.ts";
 import { createKeywardYoga, type KeywardYoga } from "../../server/yoga.ts";
 import { testServer } from "./server.ts";
 

@@ -1,5 +1,6 @@
-import type { AuthenticatedContext, RequestInfo } from "./context.ts";
-import type { AuditAction, Prisma } from "./generated/prisma/client.ts";
+import type { Principal } from "../auth/principal.ts";
+import type { AuditAction, Prisma } from "../generated/prisma/client.ts";
+import type { RequestInfo } from "../http/request.ts";
 
 /** Who did something: the key and person behind a request, and where it came from. */
 export interface Actor extends RequestInfo {
@@ -8,8 +9,7 @@ export interface Actor extends RequestInfo {
   userId: string | null;
 }
 
-export function actorOf(context: AuthenticatedContext): Actor {
-  const { principal, requestInfo } = context;
+export function actorOf({ principal, requestInfo }: { principal: Principal; requestInfo: RequestInfo }): Actor {
   return { ...requestInfo, organizationId: principal.organizationId, keyId: principal.keyId, userId: principal.userId };
 }
 

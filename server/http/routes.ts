@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Plugin } from "graphql-yoga";
-import { keyInUrl } from "./auth/headers.ts";
-import { errorResponse } from "./errors.ts";
+import { keyInUrl } from "../auth/headers.ts";
+import { errorResponse } from "../errors.ts";
 export const GRAPHQL_PATH = "/graphql";
 export const MCP_PATH = "/mcp";
 /** Plain-HTTP probes for the deployment's own network (see useHttpsRequired). */

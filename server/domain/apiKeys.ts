@@ -1,10 +1,10 @@
 import type { Actor } from "./audit.ts";
 import { recordAudit } from "./audit.ts";
-import { containsSecret, generateKey } from "./auth/key.ts";
-import { effectiveScopes, type Scope } from "./auth/scopes.ts";
-import type { Principal } from "./auth/verify.ts";
-import { badInput } from "./errors.ts";
-import type { ApiKey, ApiKeyEnvironment, ApiKeyKind, Prisma, Role } from "./generated/prisma/client.ts";
+import { containsSecret, generateKey } from "../auth/key.ts";
+import { effectiveScopes, type Scope } from "../auth/scopes.ts";
+import type { Principal } from "../auth/principal.ts";
+import { badInput } from "../errors.ts";
+import type { ApiKey, ApiKeyEnvironment, ApiKeyKind, Prisma, Role } from "../generated/prisma/client.ts";
 
 export const NAME_MAX = 100;
 export const MAX_EXPIRY_DAYS = 3650;

@@ -1,5 +1,5 @@
-import { KeywardError } from "./errors.ts";
-import type { PrismaClient } from "./generated/prisma/client.ts";
+import { KeywardError } from "../errors.ts";
+import type { PrismaClient } from "../generated/prisma/client.ts";
 
 /** Counts attempts per client and refuses one that went over its limit (429 + Retry-After). */
 export interface Limiter {

@@ -1,10 +1,10 @@
 import { issueKey, validName } from "./apiKeys.ts";
 import { recordAudit, type Actor } from "./audit.ts";
-import { randomBase62 } from "./auth/key.ts";
-import { scopes } from "./auth/scopes.ts";
-import type { RequestInfo } from "./context.ts";
-import { badInput, KeywardError } from "./errors.ts";
-import type { ApiKey, Organization, Prisma, PrismaClient, User } from "./generated/prisma/client.ts";
+import { randomBase62 } from "../auth/key.ts";
+import { scopes } from "../auth/scopes.ts";
+import type { RequestInfo } from "../context.ts";
+import { badInput, KeywardError } from "../errors.ts";
+import type { ApiKey, Organization, Prisma, PrismaClient, User } from "../generated/prisma/client.ts";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;
 

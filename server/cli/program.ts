@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.ts";
 import { keysCommand } from "./keys.ts";
-import { UsageError } from "./usage.ts";
+import { UsageError } from "./usageError.ts";
 
 const HELP = `keyward — a self-hostable API key service
 

@@ -1,5 +1,5 @@
-import type { Config } from "./config.ts";
-import type { PrismaClient } from "./generated/prisma/client.ts";
+import type { Config } from "../config.ts";
+import type { PrismaClient } from "../generated/prisma/client.ts";
 import { createOrganizationIn, type NewOrganization } from "./organizations.ts";
 
 // Taken for the check-and-create, so two instances booting on one empty database create one organization.

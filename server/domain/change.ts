@@ -1,10 +1,10 @@
 import { actorOf, recordAudit, type Actor, type AuditEntry } from "./audit.ts";
-import type { KeyChange } from "./auth/changes.ts";
-import { scopesOfRole } from "./auth/scopes.ts";
-import type { Principal } from "./auth/verify.ts";
-import type { AuthenticatedContext } from "./context.ts";
-import { authFailure } from "./errors.ts";
-import type { Prisma, Role } from "./generated/prisma/client.ts";
+import type { KeyChange } from "../auth/changes.ts";
+import { scopesOfRole } from "../auth/scopes.ts";
+import type { Principal } from "../auth/principal.ts";
+import type { AuthenticatedContext } from "../context.ts";
+import { authFailure } from "../errors.ts";
+import type { Prisma, Role } from "../generated/prisma/client.ts";
 
 /** What a change's work is handed: its transaction, the caller as the database says it is now, and its audit. */
 export interface ChangeStep {

@@ -1,4 +1,4 @@
-import type { Services } from "./services.ts";
+import type { Services } from "../services.ts";
 
 /**
  * `/readyz`: 200 when this instance can serve correctly, else 503 with the reasons, so a load

@@ -1,6 +1,6 @@
 import type { Plugin } from "graphql-yoga";
-import { keyInUrl } from "./auth/headers.ts";
-import type { Logger } from "./logger.ts";
+import { keyInUrl } from "../auth/headers.ts";
+import type { Logger } from "../infra/logger.ts";
 
 /** One JSON line per request: method, path, operation, status, duration (keys never: see logger.ts). */
 export function useRequestLog(logger: Logger): Plugin {

@@ -1,7 +1,7 @@
 import type { ASTVisitor, ValidationContext } from "graphql";
 import type { GraphQLParams, Plugin } from "graphql-yoga";
-import type { Config } from "./config.ts";
-import { badRequest, errorResponse, KeywardError } from "./errors.ts";
+import type { Config } from "../config.ts";
+import { badRequest, errorResponse, KeywardError } from "../errors.ts";
 import { isSecure, type NodeServerContext } from "./request.ts";
 import { PROBE_PATHS } from "./routes.ts";
 

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server, type ServerOptions } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
-import type { Config } from "./config.ts";
+import type { Config } from "../config.ts";
 import { nodeListener } from "./routes.ts";
-import type { KeywardYoga } from "./yoga.ts";
+import type { KeywardYoga } from "../yoga.ts";
 
 /**
  * The Node server Keyward listens with (its own TLS, or plain HTTP), with limits against slow

@@ -1,5 +1,5 @@
 import { Counter, Registry } from "prom-client";
-import type { KeyCache } from "./auth/cache.ts";
+import type { KeyCache } from "../auth/cache.ts";
 
 export interface Metrics {
   registry: Registry;

@@ -1,7 +1,7 @@
 import { recordAudit, type Actor } from "./audit.ts";
-import { effectiveScopes, scopesOfRole } from "./auth/scopes.ts";
-import type { Principal } from "./auth/verify.ts";
-import type { Invitation, Prisma, Role } from "./generated/prisma/client.ts";
+import { effectiveScopes, scopesOfRole } from "../auth/scopes.ts";
+import type { Principal } from "../auth/principal.ts";
+import type { Invitation, Prisma, Role } from "../generated/prisma/client.ts";
 
 type CancelReason = "joined" | "member_removed" | "inviter_removed" | "inviter_demoted";
 
