@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { keywardErrorCodes } from "../sdk/src/errors.ts";
 import { Keyward, KeywardError } from "../sdk/src/index.ts";
+import { errorStatus } from "../server/errors.ts";
 import { inProcessFetch, keywardError, refusal, scripted, sdk, SDK_URL } from "./helpers/sdk.ts";
 import { seedOrganization } from "./helpers/seed.ts";
 
@@ -72,6 +74,15 @@ describe("retries, beyond the basics", () => {
     await expect(aborted).rejects.toMatchObject({ name: "TimeoutError" });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(script.calls).toHaveLength(1);
+  });
+});
+
+describe("KeywardErrorCode", () => {
+  it("lists exactly the server's codes, plus the SDK's own, each with its reason", () => {
+    const sdkOnly: Record<string, string> = {
+      NETWORK_ERROR: "no answer came from Keyward (the request failed, or something else answered), so the server never sends it",
+    };
+    expect([...keywardErrorCodes].sort()).toEqual([...Object.keys(errorStatus), ...Object.keys(sdkOnly)].sort());
   });
 });
 
