@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildSchema } from "graphql";
 import { describe, expect, it } from "vitest";
 import { keywardErrorCodes } from "../sdk/src/errors.ts";
 import { Keyward, KeywardError } from "../sdk/src/index.ts";
@@ -58,6 +61,24 @@ describe("retries, beyond the basics", () => {
       await keywardError(call(await sdk("kw_any", { fetch: script.fetch, retryDelayMs: 1 })), code, status);
       expect(script.calls).toHaveLength(1);
     }
+  });
+
+  it("retries every query after 503 and never a mutation: each method is sent as its root field's kind", async () => {
+    const schema = buildSchema(readFileSync(join(import.meta.dirname, "..", "schema.graphql"), "utf8"));
+    const kinds = [
+      ...Object.keys(schema.getQueryType()!.getFields()).map((field) => [field, 2] as const),
+      ...Object.keys(schema.getMutationType()!.getFields()).map((field) => [field, 1] as const),
+    ];
+    const tries: Record<string, number> = {};
+    for (const [field] of kinds) {
+      const script = await scripted(() => refusal(503, "UNAVAILABLE"));
+      const kw = await sdk("kw_any", { fetch: script.fetch, maxRetries: 1, retryDelayMs: 1 });
+      // No request reaches the server, so an empty object stands in for every method's variables or input.
+      const method = kw[field as keyof Keyward] as (argument: object) => Promise<unknown>;
+      await keywardError(method.call(kw, {}), "UNAVAILABLE", 503);
+      tries[field] = script.calls.length;
+    }
+    expect(tries).toEqual(Object.fromEntries(kinds));
   });
 
   it("does not retry at all with maxRetries: 0", async () => {
