@@ -87,6 +87,22 @@ describe("retries, beyond the basics", () => {
     expect(script.calls).toHaveLength(1);
   });
 
+  it("takes maxRetries per call, over the client's, for that call only", async () => {
+    const script = await scripted(() => refusal(503, "UNAVAILABLE"));
+    const kw = await sdk("kw_any", { fetch: script.fetch, retryDelayMs: 1 });
+    const requests = async (call: () => Promise<unknown>) => {
+      const before = script.calls.length;
+      await keywardError(call(), "UNAVAILABLE", 503);
+      return script.calls.length - before;
+    };
+    expect(await requests(() => kw.viewer({ maxRetries: 0 }))).toBe(1);
+    expect(await requests(() => kw.apiKeys({}, { maxRetries: 3 }))).toBe(4);
+    expect(await requests(() => kw.paginate.members({}, { maxRetries: 0 }).next())).toBe(1);
+    expect(await requests(() => kw.organization())).toBe(3);
+    await expect(kw.viewer({ maxRetries: -1 })).rejects.toThrow(RangeError);
+    expect(script.calls).toHaveLength(9);
+  });
+
   it("stops waiting when the caller aborts", async () => {
     const script = await scripted(() => refusal(429, "RATE_LIMITED", { "retry-after": "30" }));
     const kw = await sdk("kw_any", { fetch: script.fetch, maxRetryDelayMs: 60_000 });

@@ -108,6 +108,12 @@ export interface KeywardOptions {
 export interface CallOptions {
   /** Aborts the request and any wait before a retry; the call then rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
+  /**
+   * How many times this call is tried again after 429 or (queries only) 503; with `paginate`,
+   * each page's request. `0` sends it once.
+   * @default the client's `maxRetries` ({@link KeywardOptions.maxRetries})
+   */
+  maxRetries?: number | undefined;
 }
 
 /**
@@ -253,8 +259,16 @@ export class Keyward {
    */
   #call<F extends string, R extends Record<F, unknown>>(kind: "query", field: F, options: CallOptions | undefined, run: Run<R>): Promise<R[F]>;
   #call<F extends string, R extends Record<F, unknown>>(kind: "mutation", field: F, options: CallOptions | undefined, run: Run<R>): Promise<NonNullable<R[F]>>;
-  async #call<F extends string, R extends Record<F, unknown>>(kind: "query" | "mutation", field: F, options: CallOptions | undefined, run: Run<R>): Promise<R[F]> {
-    const value = (await withRetries(() => run(options?.signal), kind, this.#policy, options?.signal))[field];
+  async #call<F extends string, R extends Record<F, unknown>>(
+    kind: "query" | "mutation",
+    field: F,
+    options: CallOptions | undefined,
+    run: Run<R>,
+  ): Promise<R[F]> {
+    const signal = options?.signal;
+    const maxRetries = options?.maxRetries;
+    const policy = maxRetries === undefined ? this.#policy : { ...this.#policy, maxRetries: nonNegative("maxRetries", maxRetries) };
+    const value = (await withRetries(() => run(signal), kind, policy, signal))[field];
     return kind === "mutation" ? payload(value) : value;
   }
 }
