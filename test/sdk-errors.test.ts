@@ -1,5 +1,10 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildSchema } from "graphql";
 import { describe, expect, it } from "vitest";
+import { keywardErrorCodes } from "../sdk/src/errors.ts";
 import { Keyward, KeywardError } from "../sdk/src/index.ts";
+import { errorStatus } from "../server/errors.ts";
 import { inProcessFetch, keywardError, refusal, scripted, sdk, SDK_URL } from "./helpers/sdk.ts";
 import { seedOrganization } from "./helpers/seed.ts";
 
@@ -58,10 +63,44 @@ describe("retries, beyond the basics", () => {
     }
   });
 
+  it("retries every query after 503 and never a mutation: each method is sent as its root field's kind", async () => {
+    const schema = buildSchema(readFileSync(join(import.meta.dirname, "..", "schema.graphql"), "utf8"));
+    const kinds = [
+      ...Object.keys(schema.getQueryType()!.getFields()).map((field) => [field, 2] as const),
+      ...Object.keys(schema.getMutationType()!.getFields()).map((field) => [field, 1] as const),
+    ];
+    const tries: Record<string, number> = {};
+    for (const [field] of kinds) {
+      const script = await scripted(() => refusal(503, "UNAVAILABLE"));
+      const kw = await sdk("kw_any", { fetch: script.fetch, maxRetries: 1, retryDelayMs: 1 });
+      // No request reaches the server, so an empty object stands in for every method's variables or input.
+      const method = kw[field as keyof Keyward] as (argument: object) => Promise<unknown>;
+      await keywardError(method.call(kw, {}), "UNAVAILABLE", 503);
+      tries[field] = script.calls.length;
+    }
+    expect(tries).toEqual(Object.fromEntries(kinds));
+  });
+
   it("does not retry at all with maxRetries: 0", async () => {
     const script = await scripted(() => refusal(429, "RATE_LIMITED", { "retry-after": "0" }));
     await keywardError((await sdk("kw_any", { fetch: script.fetch, maxRetries: 0 })).viewer(), "RATE_LIMITED", 429);
     expect(script.calls).toHaveLength(1);
+  });
+
+  it("takes maxRetries per call, over the client's, for that call only", async () => {
+    const script = await scripted(() => refusal(503, "UNAVAILABLE"));
+    const kw = await sdk("kw_any", { fetch: script.fetch, retryDelayMs: 1 });
+    const requests = async (call: () => Promise<unknown>) => {
+      const before = script.calls.length;
+      await keywardError(call(), "UNAVAILABLE", 503);
+      return script.calls.length - before;
+    };
+    expect(await requests(() => kw.viewer({ maxRetries: 0 }))).toBe(1);
+    expect(await requests(() => kw.apiKeys({}, { maxRetries: 3 }))).toBe(4);
+    expect(await requests(() => kw.paginate.members({}, { maxRetries: 0 }).next())).toBe(1);
+    expect(await requests(() => kw.organization())).toBe(3);
+    await expect(kw.viewer({ maxRetries: -1 })).rejects.toThrow(RangeError);
+    expect(script.calls).toHaveLength(9);
   });
 
   it("stops waiting when the caller aborts", async () => {
@@ -72,6 +111,15 @@ describe("retries, beyond the basics", () => {
     await expect(aborted).rejects.toMatchObject({ name: "TimeoutError" });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(script.calls).toHaveLength(1);
+  });
+});
+
+describe("KeywardErrorCode", () => {
+  it("lists exactly the server's codes, plus the SDK's own, each with its reason", () => {
+    const sdkOnly: Record<string, string> = {
+      NETWORK_ERROR: "no answer came from Keyward (the request failed, or something else answered), so the server never sends it",
+    };
+    expect([...keywardErrorCodes].sort()).toEqual([...Object.keys(errorStatus), ...Object.keys(sdkOnly)].sort());
   });
 });
 

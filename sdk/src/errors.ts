@@ -1,31 +1,8 @@
 import { ClientError } from "graphql-request";
 
-/**
- * Every code Keyward answers with (`errors[].extensions.code`), plus `NETWORK_ERROR` when no
- * answer from Keyward came: the request failed (DNS, refused, reset), or whatever answered was
- * not Keyward's GraphQL endpoint (a wrong URL, a proxy's error page; `status` says what it sent).
- */
-export type KeywardErrorCode =
-  | "UNAUTHENTICATED"
-  | "API_KEY_DISABLED"
-  | "API_KEY_REVOKED"
-  | "API_KEY_EXPIRED"
-  | "FORBIDDEN"
-  | "HTTPS_REQUIRED"
-  | "RATE_LIMITED"
-  | "BAD_USER_INPUT"
-  | "NOT_FOUND"
-  | "CONFLICT"
-  | "CONFIRMATION_REQUIRED"
-  | "LAST_ADMIN"
-  | "INVITATION_EXPIRED"
-  | "INVITATION_USED"
-  | "INVITATION_CANCELLED"
-  | "INTERNAL_SERVER_ERROR"
-  | "UNAVAILABLE"
-  | "NETWORK_ERROR";
-
-const knownCodes: ReadonlySet<string> = new Set<KeywardErrorCode>([
+// The SDK is published without the server, so it keeps its own copy of the server's codes
+// (errorStatus in server/errors.ts); test/sdk-errors.test.ts fails when the two lists differ.
+export const keywardErrorCodes = [
   "UNAUTHENTICATED",
   "API_KEY_DISABLED",
   "API_KEY_REVOKED",
@@ -44,7 +21,16 @@ const knownCodes: ReadonlySet<string> = new Set<KeywardErrorCode>([
   "INTERNAL_SERVER_ERROR",
   "UNAVAILABLE",
   "NETWORK_ERROR",
-]);
+] as const;
+
+/**
+ * Every code Keyward answers with (`errors[].extensions.code`), plus `NETWORK_ERROR` when no
+ * answer from Keyward came: the request failed (DNS, refused, reset), or whatever answered was
+ * not Keyward's GraphQL endpoint (a wrong URL, a proxy's error page; `status` says what it sent).
+ */
+export type KeywardErrorCode = (typeof keywardErrorCodes)[number];
+
+const knownCodes: ReadonlySet<string> = new Set(keywardErrorCodes);
 
 /** One GraphQL error of Keyward's response, as sent. */
 export interface KeywardGraphQLError {

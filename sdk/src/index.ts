@@ -108,6 +108,12 @@ export interface KeywardOptions {
 export interface CallOptions {
   /** Aborts the request and any wait before a retry; the call then rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
+  /**
+   * How many times this call is tried again after 429 or (queries only) 503; with `paginate`,
+   * each page's request. `0` sends it once.
+   * @default the client's `maxRetries` ({@link KeywardOptions.maxRetries})
+   */
+  maxRetries?: number | undefined;
 }
 
 /**
@@ -140,126 +146,96 @@ export class Keyward {
 
   /** Who am I: the calling key, its owner, organization, role and what it may do now. Any valid key. */
   async viewer(options?: CallOptions): Promise<T.Viewer> {
-    return (await this.#query(options, (signal) => this.#sdk.Viewer({}, undefined, signal))).viewer;
+    return this.#call("query", "viewer", options, (signal) => this.#sdk.Viewer({}, undefined, signal));
   }
   /** The calling key's organization. */
   async organization(options?: CallOptions): Promise<T.Organization> {
-    return (await this.#query(options, (signal) => this.#sdk.Organization({}, undefined, signal))).organization;
+    return this.#call("query", "organization", options, (signal) => this.#sdk.Organization({}, undefined, signal));
   }
   /** One page of keys, newest first; without `status`, enabled and disabled keys. See {@link Keyward.paginate}. */
   async apiKeys(variables: ApiKeysQueryVariables = {}, options?: CallOptions): Promise<T.ApiKeyConnection> {
-    return (await this.#query(options, (signal) => this.#sdk.ApiKeys(variables, undefined, signal))).apiKeys;
+    return this.#call("query", "apiKeys", options, (signal) => this.#sdk.ApiKeys(variables, undefined, signal));
   }
   /** One key, or `null` when no such key is visible to the caller. */
   async apiKey(variables: ApiKeyQueryVariables, options?: CallOptions): Promise<T.ApiKey | null> {
-    return (await this.#query(options, (signal) => this.#sdk.ApiKey(variables, undefined, signal))).apiKey;
+    return this.#call("query", "apiKey", options, (signal) => this.#sdk.ApiKey(variables, undefined, signal));
   }
   /** Daily request counts of one key from `from` to `to` (UTC days, both included). */
   async apiKeyUsage(variables: ApiKeyUsageQueryVariables, options?: CallOptions): Promise<T.ApiKeyUsageDay[]> {
-    return (await this.#query(options, (signal) => this.#sdk.ApiKeyUsage(variables, undefined, signal))).apiKeyUsage;
+    return this.#call("query", "apiKeyUsage", options, (signal) => this.#sdk.ApiKeyUsage(variables, undefined, signal));
   }
   /** One page of the audit log, newest first. */
   async auditEvents(variables: AuditEventsQueryVariables = {}, options?: CallOptions): Promise<T.AuditEventConnection> {
-    return (await this.#query(options, (signal) => this.#sdk.AuditEvents(variables, undefined, signal))).auditEvents;
+    return this.#call("query", "auditEvents", options, (signal) => this.#sdk.AuditEvents(variables, undefined, signal));
   }
   /** One page of members, oldest first. */
   async members(variables: MembersQueryVariables = {}, options?: CallOptions): Promise<T.MembershipConnection> {
-    return (await this.#query(options, (signal) => this.#sdk.Members(variables, undefined, signal))).members;
+    return this.#call("query", "members", options, (signal) => this.#sdk.Members(variables, undefined, signal));
   }
   /** Pending invitations, newest first. */
   async invitations(options?: CallOptions): Promise<T.Invitation[]> {
-    return (await this.#query(options, (signal) => this.#sdk.Invitations({}, undefined, signal))).invitations;
+    return this.#call("query", "invitations", options, (signal) => this.#sdk.Invitations({}, undefined, signal));
   }
 
   /** A new key. `secret` is the full key, shown this once. Without `scopes`: all the caller may do. */
   async createApiKey(input: CreateApiKeyInput, options?: CallOptions): Promise<T.CreateApiKeyPayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.CreateApiKey({ input }, undefined, signal))).createApiKey,
-    );
+    return this.#call("mutation", "createApiKey", options, (signal) => this.#sdk.CreateApiKey({ input }, undefined, signal));
   }
   /** A new name; the key, its secret and its history stay as they are. */
   async renameApiKey(input: RenameApiKeyInput, options?: CallOptions): Promise<T.RenameApiKeyPayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.RenameApiKey({ input }, undefined, signal))).renameApiKey,
-    );
+    return this.#call("mutation", "renameApiKey", options, (signal) => this.#sdk.RenameApiKey({ input }, undefined, signal));
   }
   /** Refused from the next request on, until enabled again. */
   async disableApiKey(input: DisableApiKeyInput, options?: CallOptions): Promise<T.DisableApiKeyPayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.DisableApiKey({ input }, undefined, signal))).disableApiKey,
-    );
+    return this.#call("mutation", "disableApiKey", options, (signal) => this.#sdk.DisableApiKey({ input }, undefined, signal));
   }
   /** Accepted again from the next request on (a revoked key cannot be enabled). */
   async enableApiKey(input: EnableApiKeyInput, options?: CallOptions): Promise<T.EnableApiKeyPayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.EnableApiKey({ input }, undefined, signal))).enableApiKey,
-    );
+    return this.#call("mutation", "enableApiKey", options, (signal) => this.#sdk.EnableApiKey({ input }, undefined, signal));
   }
   /** Permanent; the key stays listed with status `REVOKED`. */
   async revokeApiKey(input: RevokeApiKeyInput, options?: CallOptions): Promise<T.RevokeApiKeyPayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.RevokeApiKey({ input }, undefined, signal))).revokeApiKey,
-    );
+    return this.#call("mutation", "revokeApiKey", options, (signal) => this.#sdk.RevokeApiKey({ input }, undefined, signal));
   }
   /** Removes the key; one used in the last 24 h fails with `CONFIRMATION_REQUIRED` unless `confirm: true`. */
   async deleteApiKey(input: DeleteApiKeyInput, options?: CallOptions): Promise<T.DeleteApiKeyPayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.DeleteApiKey({ input }, undefined, signal))).deleteApiKey,
-    );
+    return this.#call("mutation", "deleteApiKey", options, (signal) => this.#sdk.DeleteApiKey({ input }, undefined, signal));
   }
   /** Same id, name and scopes, a new `secret`; the old one works for `gracePeriodSeconds` (default 0). */
   async rotateApiKey(input: RotateApiKeyInput, options?: CallOptions): Promise<T.RotateApiKeyPayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.RotateApiKey({ input }, undefined, signal))).rotateApiKey,
-    );
+    return this.#call("mutation", "rotateApiKey", options, (signal) => this.#sdk.RotateApiKey({ input }, undefined, signal));
   }
   /** Checks a key presented to your service (needs `KEYS_VERIFY`); never fails for a bad key: `{ valid: false, code }`. */
   async verifyApiKey(input: VerifyApiKeyInput, options?: CallOptions): Promise<T.VerifyApiKeyPayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.VerifyApiKey({ input }, undefined, signal))).verifyApiKey,
-    );
+    return this.#call("mutation", "verifyApiKey", options, (signal) => this.#sdk.VerifyApiKey({ input }, undefined, signal));
   }
   /** A new organization, its admin and their first key (`secret`). Needs no key; only where sign-up is open. */
   async signUp(input: SignUpInput, options?: CallOptions): Promise<T.SignUpPayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.SignUp({ input }, undefined, signal))).signUp,
-    );
+    return this.#call("mutation", "signUp", options, (signal) => this.#sdk.SignUp({ input }, undefined, signal));
   }
   /** An invitation and its one-time `code`, shown this once. */
   async inviteMember(input: InviteMemberInput, options?: CallOptions): Promise<T.InviteMemberPayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.InviteMember({ input }, undefined, signal))).inviteMember,
-    );
+    return this.#call("mutation", "inviteMember", options, (signal) => this.#sdk.InviteMember({ input }, undefined, signal));
   }
   /** The invitation's code stops working at once. */
   async cancelInvitation(input: CancelInvitationInput, options?: CallOptions): Promise<T.CancelInvitationPayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.CancelInvitation({ input }, undefined, signal))).cancelInvitation,
-    );
+    return this.#call("mutation", "cancelInvitation", options, (signal) => this.#sdk.CancelInvitation({ input }, undefined, signal));
   }
   /** Joins with an invitation code (needs no key); `secret` is the new member's first key. */
   async acceptInvitation(input: AcceptInvitationInput, options?: CallOptions): Promise<T.AcceptInvitationPayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.AcceptInvitation({ input }, undefined, signal))).acceptInvitation,
-    );
+    return this.#call("mutation", "acceptInvitation", options, (signal) => this.#sdk.AcceptInvitation({ input }, undefined, signal));
   }
   /** Takes effect on all of the member's personal keys from their next request. */
   async updateMemberRole(input: UpdateMemberRoleInput, options?: CallOptions): Promise<T.UpdateMemberRolePayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.UpdateMemberRole({ input }, undefined, signal))).updateMemberRole,
-    );
+    return this.#call("mutation", "updateMemberRole", options, (signal) => this.#sdk.UpdateMemberRole({ input }, undefined, signal));
   }
   /** Removes a member; their personal keys are revoked at once. */
   async removeMember(input: RemoveMemberInput, options?: CallOptions): Promise<T.RemoveMemberPayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.RemoveMember({ input }, undefined, signal))).removeMember,
-    );
+    return this.#call("mutation", "removeMember", options, (signal) => this.#sdk.RemoveMember({ input }, undefined, signal));
   }
   /** A key of its own for an AI agent, and the command, link or connector URL its client needs. */
   async connectAgent(input: ConnectAgentInput, options?: CallOptions): Promise<T.ConnectAgentPayload> {
-    return payload(
-      (await this.#mutation(options, (signal) => this.#sdk.ConnectAgent({ input }, undefined, signal))).connectAgent,
-    );
+    return this.#call("mutation", "connectAgent", options, (signal) => this.#sdk.ConnectAgent({ input }, undefined, signal));
   }
 
   /**
@@ -277,13 +253,28 @@ export class Keyward {
     ): AsyncGenerator<T.AuditEvent, void, undefined> => paginate((after) => this.auditEvents({ ...variables, after }, options)),
   };
 
-  #query<R>(options: CallOptions | undefined, run: (signal: AbortSignal | undefined) => Promise<R>): Promise<R> {
-    return withRetries(() => run(options?.signal), "query", this.#policy, options?.signal);
-  }
-  #mutation<R>(options: CallOptions | undefined, run: (signal: AbortSignal | undefined) => Promise<R>): Promise<R> {
-    return withRetries(() => run(options?.signal), "mutation", this.#policy, options?.signal);
+  /**
+   * One operation, tried again as its kind allows, resolved to its one root field: a mutation's
+   * payload is never null (see {@link payload}), a query's field may be.
+   */
+  #call<F extends string, R extends Record<F, unknown>>(kind: "query", field: F, options: CallOptions | undefined, run: Run<R>): Promise<R[F]>;
+  #call<F extends string, R extends Record<F, unknown>>(kind: "mutation", field: F, options: CallOptions | undefined, run: Run<R>): Promise<NonNullable<R[F]>>;
+  async #call<F extends string, R extends Record<F, unknown>>(
+    kind: "query" | "mutation",
+    field: F,
+    options: CallOptions | undefined,
+    run: Run<R>,
+  ): Promise<R[F]> {
+    const signal = options?.signal;
+    const maxRetries = options?.maxRetries;
+    const policy = maxRetries === undefined ? this.#policy : { ...this.#policy, maxRetries: nonNegative("maxRetries", maxRetries) };
+    const value = (await withRetries(() => run(signal), kind, policy, signal))[field];
+    return kind === "mutation" ? payload(value) : value;
   }
 }
+
+/** Sends one generated operation, with the caller's signal. */
+type Run<R> = (signal: AbortSignal | undefined) => Promise<R>;
 
 /**
  * graphql-request cannot tell a 200 that is not GraphQL (a wrong URL, a login page) from a
