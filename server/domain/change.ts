@@ -5,6 +5,7 @@ import type { Principal } from "../auth/principal.ts";
 import type { AuthenticatedContext } from "../context.ts";
 import { authFailure } from "../errors.ts";
 import type { Prisma, Role } from "../generated/prisma/client.ts";
+import type { Services } from "../services.ts";
 
 /** What a change's work is handed: its transaction, the caller as the database says it is now, and its audit. */
 export interface ChangeStep {
@@ -34,19 +35,39 @@ const RETRIES = 3;
  * (`lockKey`, `lockMembership`) and reads them inside, so concurrent changes serialize instead
  * of overwriting each other. A deadlock between two changes is retried from the start.
  */
-export async function change<T>(
+export function change<T>(
   context: AuthenticatedContext,
   work: (step: ChangeStep) => Promise<T>,
   options: ChangeOptions = {},
 ): Promise<T> {
   const actor = actorOf(context);
+  return keylessChange(context, async ({ tx, touch }) => {
+    if (options.organization) await lockOrganization(tx, context.principal.organizationId);
+    const caller = await currentCaller(tx, context.principal);
+    return work({ tx, caller, actor, touch, audit: (entry) => recordAudit(tx, actor, entry) });
+  });
+}
+
+/** What a change made without a key is handed: its actor is known only once the change has read who it is. */
+export interface KeylessStep {
+  tx: Prisma.TransactionClient;
+  touch: (change: KeyChange) => void;
+  audit: (actor: Actor, entry: AuditEntry) => Promise<void>;
+}
+
+/**
+ * `change()` for the mutations a code stands in for a key (accepting an invitation): the same
+ * transaction, audit and invalidation, retried the same way after a deadlock.
+ */
+export async function keylessChange<T>(
+  { prisma, keyChanges }: Pick<Services, "prisma" | "keyChanges">,
+  work: (step: KeylessStep) => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await context.keyChanges.transaction(context.prisma, async (tx, touch) => {
-        if (options.organization) await lockOrganization(tx, context.principal.organizationId);
-        const caller = await currentCaller(tx, context.principal);
-        return work({ tx, caller, actor, touch, audit: (entry) => recordAudit(tx, actor, entry) });
-      });
+      return await keyChanges.transaction(prisma, (tx, touch) =>
+        work({ tx, touch, audit: (actor, entry) => recordAudit(tx, actor, entry) }),
+      );
     } catch (error) {
       if (attempt >= RETRIES || !isConflict(error)) throw error;
     }

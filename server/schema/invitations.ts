@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { issueKey, validName } from "../domain/apiKeys.ts";
-import { recordAudit, type Actor } from "../domain/audit.ts";
+import type { Actor } from "../domain/audit.ts";
 import { randomBase62 } from "../auth/key.ts";
 import { scopesOfRole } from "../auth/scopes.ts";
 import { builder } from "../builder.ts";
-import { change } from "../domain/change.ts";
+import { change, keylessChange } from "../domain/change.ts";
 import { badInput, forbidden, KeywardError, notFound } from "../errors.ts";
 import type { ApiKey as ApiKeyRow, Invitation as InvitationRow, Membership as MembershipRow, Role, User as UserRow } from "../generated/prisma/client.ts";
 import { cancelPendingInvitations, issuerMayStillGrant, mayGrantRole, pending } from "../domain/invitations.ts";
@@ -158,7 +158,8 @@ builder.mutationFields((t) => ({
     nullable: true,
     description: "Needs no key: the code is the credential. Creates the membership and the first personal key.",
     args: { input: t.arg({ type: AcceptInvitationInput, required: true }) },
-    resolve: async (_root, { input }, { prisma, requestInfo, rateLimits, keyChanges }) => {
+    resolve: async (_root, { input }, context) => {
+      const { prisma, requestInfo, rateLimits } = context;
       const client = throttlingKey(requestInfo.ip ?? "unknown");
       await rateLimits.invitations.assertAllowed(client);
       const refuse = async (error: KeywardError) => {
@@ -175,7 +176,7 @@ builder.mutationFields((t) => ({
       if (invitation.cancelledAt) throw await refuse(new KeywardError("INVITATION_CANCELLED", "This invitation was cancelled."));
       if (invitation.expiresAt <= new Date()) throw await refuse(new KeywardError("INVITATION_EXPIRED", "This invitation has expired."));
 
-      return keyChanges.transaction(prisma, async (tx, touch) => {
+      return keylessChange(context, async ({ tx, touch, audit }) => {
         // Claimed atomically: of two concurrent accepts, one wins and the other is told it is used.
         const claimed = await tx.invitation.updateMany({
           where: { id: invitation.id, acceptedAt: null, cancelledAt: null },
@@ -202,9 +203,9 @@ builder.mutationFields((t) => ({
         });
         await tx.apiKey.updateMany({ where: { id: { in: leftover.map((k) => k.id) } }, data: { status: "REVOKED" } });
         for (const { id, status } of leftover) {
-          await recordAudit(tx, actor, { action: "API_KEY_REVOKED", targetType: "ApiKey", targetId: id, metadata: { from: status, to: "REVOKED", reason: "rejoined" } });
+          await audit(actor, { action: "API_KEY_REVOKED", targetType: "ApiKey", targetId: id, metadata: { from: status, to: "REVOKED", reason: "rejoined" } });
         }
-        await recordAudit(tx, actor, {
+        await audit(actor, {
           action: "MEMBER_JOINED",
           targetType: "User",
           targetId: user.id,
