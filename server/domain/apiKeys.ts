@@ -3,7 +3,7 @@ import { recordAudit } from "./audit.ts";
 import { containsSecret, generateKey } from "../auth/key.ts";
 import { effectiveScopes, type Scope } from "../auth/scopes.ts";
 import type { Principal } from "../auth/principal.ts";
-import { badInput } from "../errors.ts";
+import { badInput, forbidden } from "../errors.ts";
 import type { ApiKey, ApiKeyEnvironment, ApiKeyKind, Prisma, Role } from "../generated/prisma/client.ts";
 
 export const NAME_MAX = 100;
@@ -28,6 +28,17 @@ export function validExpiry(expiresAt: Date | null | undefined, now = new Date()
     throw badInput(`expiresAt must be within ${MAX_EXPIRY_DAYS} days.`, "expiresAt");
   }
   return expiresAt;
+}
+
+/**
+ * The scopes a new key may be given: those asked for, once each, none beyond what the caller
+ * holds (FORBIDDEN otherwise), so no key ever mints a stronger one.
+ */
+export function grantableScopes(caller: Pick<Principal, "scopes">, requested: readonly Scope[]): Scope[] {
+  const scopes = [...new Set(requested)];
+  const beyond = scopes.filter((s) => !caller.scopes.has(s));
+  if (beyond.length > 0) throw forbidden(`The calling key may not grant ${beyond.join(", ")}.`);
+  return scopes;
 }
 
 export interface IssueKeyInput {

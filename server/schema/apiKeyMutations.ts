@@ -1,5 +1,4 @@
-import { issueKey, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, validExpiry, validName, withinCaller } from "../domain/apiKeys.ts";
-import type { Scope } from "../auth/scopes.ts";
+import { grantableScopes, issueKey, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, validExpiry, validName, withinCaller } from "../domain/apiKeys.ts";
 import { builder } from "../builder.ts";
 import { change, type ChangeStep } from "../domain/change.ts";
 import type { AuthenticatedContext } from "../context.ts";
@@ -116,9 +115,7 @@ builder.mutationFields((t) => {
           if (kind === "PERSONAL" && !caller.userId) {
             throw badInput("A service key has no user to own a personal key; pass kind: SERVICE.", "kind");
           }
-          const requested = input.scopes ? [...new Set<Scope>(input.scopes)] : [...caller.scopes];
-          const beyond = requested.filter((s) => !caller.scopes.has(s));
-          if (beyond.length > 0) throw forbidden(`The calling key may not grant ${beyond.join(", ")}.`);
+          const requested = input.scopes ? grantableScopes(caller, input.scopes) : [...caller.scopes];
           const created = await issueKey(tx, actor, {
             kind,
             ownerId: kind === "PERSONAL" ? caller.userId : null,
