@@ -1,5 +1,6 @@
 import type { Actor } from "./audit.ts";
 import { recordAudit } from "./audit.ts";
+import type { ChangeStep } from "./change.ts";
 import { containsSecret, generateKey } from "../auth/key.ts";
 import { effectiveScopes, type Scope } from "../auth/scopes.ts";
 import type { Principal } from "../auth/principal.ts";
@@ -81,6 +82,20 @@ export async function issueKey(
     metadata: { name: apiKey.name, kind: apiKey.kind, environment: apiKey.environment, scopes: apiKey.scopes },
   });
   return { apiKey, secret: generated.key };
+}
+
+/**
+ * `issueKey` inside a change, the new id invalidated on every instance once the change commits:
+ * an instance that cached the id as unknown (tried before it existed) must not go on refusing it.
+ */
+export async function issueKeyInChange(
+  { tx, actor, touch }: Pick<ChangeStep, "tx" | "actor" | "touch">,
+  input: IssueKeyInput,
+  action?: "API_KEY_CREATED" | "AGENT_CONNECTED",
+): Promise<{ apiKey: ApiKey; secret: string }> {
+  const issued = await issueKey(tx, actor, input, action);
+  touch({ keyIds: [issued.apiKey.id] });
+  return issued;
 }
 
 /** A new secret for an existing key; the old one keeps working for `graceSeconds`. */

@@ -1,4 +1,4 @@
-import { grantableScopes, issueKey, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, validExpiry, validName, withinCaller } from "../domain/apiKeys.ts";
+import { grantableScopes, issueKeyInChange, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, validExpiry, validName, withinCaller } from "../domain/apiKeys.ts";
 import { builder } from "../builder.ts";
 import { change, type ChangeStep } from "../domain/change.ts";
 import type { AuthenticatedContext } from "../context.ts";
@@ -109,14 +109,15 @@ builder.mutationFields((t) => {
         const name = validName(input.name);
         const expiresAt = validExpiry(input.expiresAt);
         const kind = input.kind ?? "PERSONAL";
-        return change(context, async ({ tx, caller, actor, touch }) => {
+        return change(context, async (step) => {
+          const { caller } = step;
           // A person with the ADMIN role: a service key may manage keys, not mint new organization credentials.
           if (kind === "SERVICE" && caller.role !== "ADMIN") throw forbidden("Only admins create SERVICE keys.");
           if (kind === "PERSONAL" && !caller.userId) {
             throw badInput("A service key has no user to own a personal key; pass kind: SERVICE.", "kind");
           }
           const requested = input.scopes ? grantableScopes(caller, input.scopes) : [...caller.scopes];
-          const created = await issueKey(tx, actor, {
+          return issueKeyInChange(step, {
             kind,
             ownerId: kind === "PERSONAL" ? caller.userId : null,
             name,
@@ -124,8 +125,6 @@ builder.mutationFields((t) => {
             scopes: requested,
             expiresAt,
           });
-          touch({ keyIds: [created.apiKey.id] });
-          return created;
         });
       },
     }),

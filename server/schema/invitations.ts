@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { issueKey, validName } from "../domain/apiKeys.ts";
+import { issueKeyInChange, validName } from "../domain/apiKeys.ts";
 import type { Actor } from "../domain/audit.ts";
 import { randomBase62 } from "../auth/key.ts";
 import { scopesOfRole } from "../auth/scopes.ts";
@@ -211,7 +211,7 @@ builder.mutationFields((t) => ({
           targetId: user.id,
           metadata: { email: user.email, role: invitation.role, invitationId: invitation.id },
         });
-        const { apiKey, secret } = await issueKey(tx, actor, {
+        const { apiKey, secret } = await issueKeyInChange({ tx, actor, touch }, {
           kind: "PERSONAL",
           ownerId: user.id,
           name: keyName,
@@ -219,7 +219,7 @@ builder.mutationFields((t) => ({
           scopes: [...scopesOfRole(invitation.role)],
           expiresAt: null,
         });
-        touch({ keyIds: [apiKey.id], userIds: [user.id] });
+        touch({ userIds: [user.id] });
         return { user, membership, apiKey, secret };
       });
     },
