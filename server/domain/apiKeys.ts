@@ -6,6 +6,7 @@ import { effectiveScopes, type Scope } from "../auth/scopes.ts";
 import type { Principal } from "../auth/principal.ts";
 import { badInput, forbidden } from "../errors.ts";
 import type { ApiKey, ApiKeyEnvironment, ApiKeyKind, Prisma, Role } from "../generated/prisma/client.ts";
+import { DAY_MS } from "../infra/usageTracker.ts";
 
 export const NAME_MAX = 100;
 export const MAX_EXPIRY_DAYS = 3650;
@@ -25,10 +26,18 @@ export function validExpiry(expiresAt: Date | null | undefined, now = new Date()
   if (expiresAt == null) return null;
   if (Number.isNaN(expiresAt.getTime())) throw badInput("expiresAt is not a valid date.", "expiresAt");
   if (expiresAt <= now) throw badInput("expiresAt must be in the future.", "expiresAt");
-  if (expiresAt.getTime() - now.getTime() > MAX_EXPIRY_DAYS * 86_400_000) {
+  if (expiresAt.getTime() - now.getTime() > MAX_EXPIRY_DAYS * DAY_MS) {
     throw badInput(`expiresAt must be within ${MAX_EXPIRY_DAYS} days.`, "expiresAt");
   }
   return expiresAt;
+}
+
+/**
+ * Whether a key counts as in use: `ApiKey.usedInLast24Hours`, and what makes deleting it need
+ * `confirm: true`. `lastUsedAt` should include this instance's uses not yet flushed.
+ */
+export function usedInLast24Hours(lastUsedAt: Date | null, now = Date.now()): boolean {
+  return lastUsedAt !== null && now - lastUsedAt.getTime() < DAY_MS;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { grantableScopes, issueKeyInChange, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, validExpiry, validName, withinCaller } from "../domain/apiKeys.ts";
+import { grantableScopes, issueKeyInChange, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, usedInLast24Hours, validExpiry, validName, withinCaller } from "../domain/apiKeys.ts";
 import { builder } from "../builder.ts";
 import { change, type ChangeStep } from "../domain/change.ts";
 import type { AuthenticatedContext } from "../context.ts";
@@ -6,8 +6,6 @@ import { badInput, forbidden, KeywardError, notFound } from "../errors.ts";
 import type { ApiKey as ApiKeyRow, ApiKeyStatus, AuditAction } from "../generated/prisma/client.ts";
 import { ApiKey } from "./apiKey.ts";
 import { ApiKeyEnvironmentEnum, ApiKeyKindEnum, ScopeEnum } from "./enums.ts";
-
-const DAY_MS = 86_400_000;
 
 // One payload type per mutation (Relay's convention), so each can grow on its own.
 const apiKeyPayload = (name: string) =>
@@ -175,7 +173,7 @@ builder.mutationFields((t) => {
         return change(context, async (step) => {
           const key = await manageableKey(step, input.id);
           const lastUsedAt = context.usage.lastUsedAt(key.id, key.lastUsedAt);
-          if (!input.confirm && lastUsedAt && Date.now() - lastUsedAt.getTime() < DAY_MS) {
+          if (!input.confirm && lastUsedAt && usedInLast24Hours(lastUsedAt)) {
             throw new KeywardError(
               "CONFIRMATION_REQUIRED",
               "This key was used in the last 24 hours; pass confirm: true to delete it anyway.",
