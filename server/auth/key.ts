@@ -66,7 +66,7 @@ function checksum(body: string): string {
   return base62(crc32(body) >>> 0, CHECK_LENGTH);
 }
 
-/** What is stored of a secret: its SHA-256, in hex. */
+/** What is stored of a secret (a key's, an invitation code): its SHA-256, in hex. */
 export function hashSecret(secret: string): string {
   return hash("sha256", secret, "hex");
 }
