@@ -158,7 +158,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AcceptInvitationInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const { prisma, requestInfo, rateLimits } = context;
-      const client = throttlingKey(requestInfo.ip ?? "unknown");
+      const client = throttlingKey(requestInfo.ip);
       await rateLimits.invitations.assertAllowed(client);
       const refuse = async (error: KeywardError) => {
         await rateLimits.invitations.fail(client);
