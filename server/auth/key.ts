@@ -26,8 +26,8 @@ export interface NewKey extends ParsedKey {
 }
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-export const ID_LENGTH = 12;
-export const SECRET_LENGTH = 32;
+const ID_LENGTH = 12;
+const SECRET_LENGTH = 32;
 const CHECK_LENGTH = 6;
 /** Length of every well-formed key; anything else is refused before a regex runs. */
 export const KEY_LENGTH = "kw_live_".length + ID_LENGTH + 1 + SECRET_LENGTH + CHECK_LENGTH;

@@ -8,8 +8,8 @@ import { badInput, forbidden } from "../errors.ts";
 import type { ApiKey, ApiKeyEnvironment, ApiKeyKind, Prisma, Role } from "../generated/prisma/client.ts";
 import { DAY_MS } from "../infra/usageTracker.ts";
 
-export const NAME_MAX = 100;
-export const MAX_EXPIRY_DAYS = 3650;
+const NAME_MAX = 100;
+const MAX_EXPIRY_DAYS = 3650;
 export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 

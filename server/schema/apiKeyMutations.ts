@@ -13,7 +13,7 @@ const apiKeyPayload = (name: string) =>
     fields: (t) => ({ apiKey: t.expose("apiKey", { type: ApiKey }) }),
   });
 
-export const secretPayload = (name: string) =>
+const secretPayload = (name: string) =>
   builder.objectRef<{ apiKey: ApiKeyRow; secret: string }>(name).implement({
     description: "A key with its full secret. The secret is shown here once and can never be read again.",
     fields: (t) => ({

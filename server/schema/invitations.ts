@@ -18,7 +18,7 @@ const DEFAULT_HOURS = 7 * 24;
 const MAX_HOURS = 30 * 24;
 const CODE_PATTERN = /^kwinv_[0-9A-Za-z]{32}$/;
 
-export const Invitation = builder.prismaObject("Invitation", {
+const Invitation = builder.prismaObject("Invitation", {
   description: "A one-time, expiring code an admin gave to someone. Keyward keeps only its hash.",
   fields: (t) => ({
     id: t.exposeID("id"),
