@@ -7,8 +7,6 @@ import { PrismaClient } from "./generated/prisma/client.ts";
 import { migrate, type SqlConnection } from "./infra/migrate.ts";
 import { connectionOptions, openPool, Sockets } from "./infra/postgres.ts";
 
-export type Prisma = PrismaClient;
-
 export interface Database {
   prisma: PrismaClient;
   kind: "pglite" | "postgresql";
@@ -34,7 +32,7 @@ export interface DatabaseOptions {
   timeoutMs?: number;
 }
 
-export const DEFAULT_DATABASE_TIMEOUT_MS = 5_000;
+const DEFAULT_DATABASE_TIMEOUT_MS = 5_000;
 
 // A burst of writes queues for a connection: wait for one (PGlite has one) rather than fail at 2 s.
 const transactionOptions = { maxWait: 10_000, timeout: 20_000 };
@@ -105,7 +103,7 @@ async function openPostgres(connectionString: string, timeoutMs: number, onQuery
   };
 }
 
-export function pgConnection(client: pg.ClientBase): SqlConnection {
+function pgConnection(client: pg.ClientBase): SqlConnection {
   return {
     exec: async (sql) => void (await client.query(sql)),
     query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],

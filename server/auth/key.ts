@@ -26,8 +26,8 @@ export interface NewKey extends ParsedKey {
 }
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-export const ID_LENGTH = 12;
-export const SECRET_LENGTH = 32;
+const ID_LENGTH = 12;
+const SECRET_LENGTH = 32;
 const CHECK_LENGTH = 6;
 /** Length of every well-formed key; anything else is refused before a regex runs. */
 export const KEY_LENGTH = "kw_live_".length + ID_LENGTH + 1 + SECRET_LENGTH + CHECK_LENGTH;
@@ -66,7 +66,7 @@ function checksum(body: string): string {
   return base62(crc32(body) >>> 0, CHECK_LENGTH);
 }
 
-/** What is stored of a secret: its SHA-256, in hex. */
+/** What is stored of a secret (a key's, an invitation code): its SHA-256, in hex. */
 export function hashSecret(secret: string): string {
   return hash("sha256", secret, "hex");
 }

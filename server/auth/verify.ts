@@ -78,7 +78,7 @@ interface KeyRow extends Omit<KeyRecord, "secretHash" | "previousSecretHash" | "
 }
 
 /** One round trip: the key and its owner's role in the key's organization. */
-export async function loadKeyRecord(prisma: PrismaClient, id: string): Promise<KeyRecord | null> {
+async function loadKeyRecord(prisma: PrismaClient, id: string): Promise<KeyRecord | null> {
   const rows = await prisma.$queryRaw<KeyRow[]>`
     SELECT k."id", k."name", k."kind"::text AS "kind", k."environment"::text AS "environment",
            k."organizationId", k."ownerId", k."scopes", k."status"::text AS "status",

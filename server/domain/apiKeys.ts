@@ -1,13 +1,15 @@
 import type { Actor } from "./audit.ts";
 import { recordAudit } from "./audit.ts";
+import type { ChangeStep } from "./change.ts";
 import { containsSecret, generateKey } from "../auth/key.ts";
 import { effectiveScopes, type Scope } from "../auth/scopes.ts";
 import type { Principal } from "../auth/principal.ts";
-import { badInput } from "../errors.ts";
+import { badInput, forbidden } from "../errors.ts";
 import type { ApiKey, ApiKeyEnvironment, ApiKeyKind, Prisma, Role } from "../generated/prisma/client.ts";
+import { DAY_MS } from "../infra/usageTracker.ts";
 
-export const NAME_MAX = 100;
-export const MAX_EXPIRY_DAYS = 3650;
+const NAME_MAX = 100;
+const MAX_EXPIRY_DAYS = 3650;
 export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
@@ -24,10 +26,29 @@ export function validExpiry(expiresAt: Date | null | undefined, now = new Date()
   if (expiresAt == null) return null;
   if (Number.isNaN(expiresAt.getTime())) throw badInput("expiresAt is not a valid date.", "expiresAt");
   if (expiresAt <= now) throw badInput("expiresAt must be in the future.", "expiresAt");
-  if (expiresAt.getTime() - now.getTime() > MAX_EXPIRY_DAYS * 86_400_000) {
+  if (expiresAt.getTime() - now.getTime() > MAX_EXPIRY_DAYS * DAY_MS) {
     throw badInput(`expiresAt must be within ${MAX_EXPIRY_DAYS} days.`, "expiresAt");
   }
   return expiresAt;
+}
+
+/**
+ * Whether a key counts as in use: `ApiKey.usedInLast24Hours`, and what makes deleting it need
+ * `confirm: true`. `lastUsedAt` should include this instance's uses not yet flushed.
+ */
+export function usedInLast24Hours(lastUsedAt: Date | null, now = Date.now()): boolean {
+  return lastUsedAt !== null && now - lastUsedAt.getTime() < DAY_MS;
+}
+
+/**
+ * The scopes a new key may be given: those asked for, once each, none beyond what the caller
+ * holds (FORBIDDEN otherwise), so no key ever mints a stronger one.
+ */
+export function grantableScopes(caller: Pick<Principal, "scopes">, requested: readonly Scope[]): Scope[] {
+  const scopes = [...new Set(requested)];
+  const beyond = scopes.filter((s) => !caller.scopes.has(s));
+  if (beyond.length > 0) throw forbidden(`The calling key may not grant ${beyond.join(", ")}.`);
+  return scopes;
 }
 
 export interface IssueKeyInput {
@@ -70,6 +91,20 @@ export async function issueKey(
     metadata: { name: apiKey.name, kind: apiKey.kind, environment: apiKey.environment, scopes: apiKey.scopes },
   });
   return { apiKey, secret: generated.key };
+}
+
+/**
+ * `issueKey` inside a change, the new id invalidated on every instance once the change commits:
+ * an instance that cached the id as unknown (tried before it existed) must not go on refusing it.
+ */
+export async function issueKeyInChange(
+  { tx, actor, touch }: Pick<ChangeStep, "tx" | "actor" | "touch">,
+  input: IssueKeyInput,
+  action?: "API_KEY_CREATED" | "AGENT_CONNECTED",
+): Promise<{ apiKey: ApiKey; secret: string }> {
+  const issued = await issueKey(tx, actor, input, action);
+  touch({ keyIds: [issued.apiKey.id] });
+  return issued;
 }
 
 /** A new secret for an existing key; the old one keeps working for `graceSeconds`. */

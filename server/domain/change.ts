@@ -74,7 +74,7 @@ export async function keylessChange<T>(
   }
 }
 
-export async function lockOrganization(tx: Prisma.TransactionClient, organizationId: string): Promise<void> {
+async function lockOrganization(tx: Prisma.TransactionClient, organizationId: string): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${organizationId}))`;
 }
 

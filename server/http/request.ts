@@ -6,18 +6,24 @@ export interface NodeServerContext {
 }
 
 export interface RequestInfo {
+  /** `null` when not known (no socket under `yoga.fetch`, or a proxy that says `unknown`). */
   ip: string | null;
   userAgent: string | null;
 }
 
+/** Stands for every client whose address is not known: they share one throttle. */
+const UNKNOWN = "unknown";
+
 /**
- * The client's address: the socket's, or, behind a trusted proxy, the `X-Forwarded-For` entry
- * that proxy appended: the last. Earlier entries are whatever the client sent, so throttling by
- * them would let a client pick a new address per request.
+ * The client's address (`null`: not known): the socket's, or, behind a trusted proxy, the
+ * `X-Forwarded-For` entry that proxy appended: the last. Earlier entries are whatever the client
+ * sent, so throttling by them would let a client pick a new address per request. A proxy that
+ * does not know the address says `unknown` (RFC 7239).
  */
-export function clientAddress(request: Request, server: NodeServerContext | undefined, trustProxy: boolean): string {
+function clientAddress(request: Request, server: NodeServerContext | undefined, trustProxy: boolean): string | null {
   const forwarded = trustProxy ? lastEntry(request.headers.get("x-forwarded-for")) : undefined;
-  return (forwarded || server?.req?.socket?.remoteAddress || "unknown").slice(0, 64);
+  const address = (forwarded || server?.req?.socket?.remoteAddress)?.slice(0, 64);
+  return address && address !== UNKNOWN ? address : null;
 }
 
 /** Who a throttle counts this request as: its client address, by network (see `throttlingKey`). */
@@ -26,12 +32,14 @@ export function throttledClient(request: Request, server: NodeServerContext | un
 }
 
 /**
- * The unit a throttle counts. IPv4: the address. IPv6: its /64, the network one subscriber is
- * given, in which a client picks any of 2^64 addresses (600 wrong keys from 40 addresses of one
- * /64 were never throttled per address). An IPv4-mapped address (`::ffff:a.b.c.d`, as dual-stack
- * sockets report IPv4 clients) is its IPv4 address. Anything else is counted as written.
+ * The unit a throttle counts (`RequestInfo.ip` goes in as it is). IPv4: the address. IPv6: its
+ * /64, the network one subscriber is given, in which a client picks any of 2^64 addresses (600
+ * wrong keys from 40 addresses of one /64 were never throttled per address). An IPv4-mapped
+ * address (`::ffff:a.b.c.d`, as dual-stack sockets report IPv4 clients) is its IPv4 address.
+ * No address: all such clients together. Anything else is counted as written.
  */
-export function throttlingKey(address: string): string {
+export function throttlingKey(address: string | null): string {
+  if (address === null) return UNKNOWN;
   // `[v6]:port` and `v4:port` (some proxies add the port), and a zone id (`fe80::1%eth0`).
   const bare = address.replace(/^\[([^\]]*)\](?::\d+)?$/, "$1").replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, "$1").replace(/%.*$/, "");
   if (isIPv4(bare)) return bare;
@@ -58,8 +66,7 @@ function ipv6Words(address: string): number[] {
 }
 
 export function describeRequest(request: Request, server: NodeServerContext | undefined, trustProxy: boolean): RequestInfo {
-  const ip = clientAddress(request, server, trustProxy);
-  return { ip: ip === "unknown" ? null : ip, userAgent: request.headers.get("user-agent")?.slice(0, 256) ?? null };
+  return { ip: clientAddress(request, server, trustProxy), userAgent: request.headers.get("user-agent")?.slice(0, 256) ?? null };
 }
 
 /** Arrived over TLS: our own, or a trusted proxy's (`X-Forwarded-Proto: https`). */

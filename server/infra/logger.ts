@@ -3,7 +3,7 @@ import type { YogaLogger } from "graphql-yoga";
 /** Any Keyward key or invitation code in a log line is cut to its public prefix, whatever logged it. */
 const KEY_IN_TEXT = /(kw_(?:live|test)_[0-9A-Za-z]{0,12}|kwinv_)[0-9A-Za-z_]*/g;
 
-export function redact(text: string): string {
+function redact(text: string): string {
   return text.replace(KEY_IN_TEXT, "$1…[redacted]");
 }
 

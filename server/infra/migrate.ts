@@ -20,7 +20,7 @@ export interface Migration {
   checksum: string;
 }
 
-export const migrationsDir = join(import.meta.dirname, "..", "..", "prisma", "migrations");
+const migrationsDir = join(import.meta.dirname, "..", "..", "prisma", "migrations");
 
 // Prisma Migrate's own advisory lock id, so Keyward and `prisma migrate deploy` never run at once.
 const MIGRATION_LOCK = 72707369;

@@ -2,7 +2,7 @@ import { Socket } from "node:net";
 import pg from "pg";
 
 /** TCP keepalive starts probing after this much silence (Node then probes every second, ten times). */
-export const KEEPALIVE_DELAY_MS = 10_000;
+const KEEPALIVE_DELAY_MS = 10_000;
 
 /**
  * The sockets of a set of PostgreSQL connections, so they can be destroyed when a graceful end

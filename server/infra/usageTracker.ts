@@ -129,14 +129,17 @@ export class UsageTracker {
   }
 }
 
+/** A UTC day, the unit usage is counted in. */
+export const DAY_MS = 86_400_000;
+
 let lastDay = { start: 0, end: 0, text: "" };
 
 /** `YYYY-MM-DD` of a time, formatted once per UTC day rather than once per request. */
 function utcDay(at: Date): string {
   const t = at.getTime();
   if (t < lastDay.start || t >= lastDay.end) {
-    const start = t - (t % 86_400_000);
-    lastDay = { start, end: start + 86_400_000, text: at.toISOString().slice(0, 10) };
+    const start = t - (t % DAY_MS);
+    lastDay = { start, end: start + DAY_MS, text: at.toISOString().slice(0, 10) };
   }
   return lastDay.text;
 }

@@ -1,5 +1,5 @@
 import { agentClients, agentNames, agentSetup, type AgentSetup } from "../domain/agents.ts";
-import { issueKey, validName } from "../domain/apiKeys.ts";
+import { grantableScopes, issueKeyInChange, validName } from "../domain/apiKeys.ts";
 import type { Scope } from "../auth/scopes.ts";
 import { builder } from "../builder.ts";
 import { change } from "../domain/change.ts";
@@ -44,22 +44,18 @@ builder.mutationField("connectAgent", (t) =>
       const name = validName(input.name ?? `${agentNames[input.client]} agent`);
       // Through the one write path: the caller's membership is locked and re-read, so an agent key
       // made while its person is being removed is revoked with their other keys or refused.
-      const created = await change(context, async ({ tx, caller, actor, touch }) => {
+      const created = await change(context, async (step) => {
+        const { caller } = step;
         // An agent acts for a person: its key is theirs. A service key has no one to act for.
         if (!caller.userId) throw forbidden("Agent keys are made with a person's key (a service key has no one to act for).");
-        const requested = input.scopes ? [...new Set<Scope>(input.scopes)] : READ_SCOPES.filter((s) => caller.scopes.has(s));
-        const beyond = requested.filter((s) => !caller.scopes.has(s));
-        if (beyond.length > 0) throw forbidden(`The calling key may not grant ${beyond.join(", ")}.`);
+        const requested = input.scopes ? grantableScopes(caller, input.scopes) : READ_SCOPES.filter((s) => caller.scopes.has(s));
         // A key with no scopes would connect and find nothing to do but `viewer`.
         if (requested.length === 0) throw badInput("The agent's key would have no scopes: pass scopes the calling key holds.", "scopes");
-        const result = await issueKey(
-          tx,
-          actor,
+        return issueKeyInChange(
+          step,
           { kind: "PERSONAL", ownerId: caller.userId, name, environment: "LIVE", scopes: requested, expiresAt: null },
           "AGENT_CONNECTED",
         );
-        touch({ keyIds: [result.apiKey.id] });
-        return result;
       });
       return { ...created, ...agentSetup(input.client, context.config.publicUrl, created.secret) };
     },

@@ -2,11 +2,10 @@ import { maskKey } from "../auth/key.ts";
 import { isScope } from "../auth/scopes.ts";
 import type { Principal } from "../auth/principal.ts";
 import { builder } from "../builder.ts";
+import { usedInLast24Hours } from "../domain/apiKeys.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { assertCursors } from "./cursors.ts";
 import { ApiKeyEnvironmentEnum, ApiKeyKindEnum, ApiKeyStatusEnum, ScopeEnum } from "./enums.ts";
-
-const DAY_MS = 86_400_000;
 
 export const ApiKey = builder.prismaObject("ApiKey", {
   description: "An API key. Never carries its secret or hash: the full key is shown once, when created or rotated.",
@@ -45,10 +44,7 @@ export const ApiKey = builder.prismaObject("ApiKey", {
     }),
     usedInLast24Hours: t.boolean({
       select: { lastUsedAt: true },
-      resolve: (key, _args, { usage }) => {
-        const last = usage.lastUsedAt(key.id, key.lastUsedAt);
-        return last !== null && Date.now() - last.getTime() < DAY_MS;
-      },
+      resolve: (key, _args, { usage }) => usedInLast24Hours(usage.lastUsedAt(key.id, key.lastUsedAt)),
     }),
   }),
 });

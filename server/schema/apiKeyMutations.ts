@@ -1,5 +1,4 @@
-import { issueKey, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, validExpiry, validName, withinCaller } from "../domain/apiKeys.ts";
-import type { Scope } from "../auth/scopes.ts";
+import { grantableScopes, issueKeyInChange, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, usedInLast24Hours, validExpiry, validName, withinCaller } from "../domain/apiKeys.ts";
 import { builder } from "../builder.ts";
 import { change, type ChangeStep } from "../domain/change.ts";
 import type { AuthenticatedContext } from "../context.ts";
@@ -8,15 +7,13 @@ import type { ApiKey as ApiKeyRow, ApiKeyStatus, AuditAction } from "../generate
 import { ApiKey } from "./apiKey.ts";
 import { ApiKeyEnvironmentEnum, ApiKeyKindEnum, ScopeEnum } from "./enums.ts";
 
-const DAY_MS = 86_400_000;
-
 // One payload type per mutation (Relay's convention), so each can grow on its own.
 const apiKeyPayload = (name: string) =>
   builder.objectRef<{ apiKey: ApiKeyRow }>(name).implement({
     fields: (t) => ({ apiKey: t.expose("apiKey", { type: ApiKey }) }),
   });
 
-export const secretPayload = (name: string) =>
+const secretPayload = (name: string) =>
   builder.objectRef<{ apiKey: ApiKeyRow; secret: string }>(name).implement({
     description: "A key with its full secret. The secret is shown here once and can never be read again.",
     fields: (t) => ({
@@ -110,16 +107,15 @@ builder.mutationFields((t) => {
         const name = validName(input.name);
         const expiresAt = validExpiry(input.expiresAt);
         const kind = input.kind ?? "PERSONAL";
-        return change(context, async ({ tx, caller, actor, touch }) => {
+        return change(context, async (step) => {
+          const { caller } = step;
           // A person with the ADMIN role: a service key may manage keys, not mint new organization credentials.
           if (kind === "SERVICE" && caller.role !== "ADMIN") throw forbidden("Only admins create SERVICE keys.");
           if (kind === "PERSONAL" && !caller.userId) {
             throw badInput("A service key has no user to own a personal key; pass kind: SERVICE.", "kind");
           }
-          const requested = input.scopes ? [...new Set<Scope>(input.scopes)] : [...caller.scopes];
-          const beyond = requested.filter((s) => !caller.scopes.has(s));
-          if (beyond.length > 0) throw forbidden(`The calling key may not grant ${beyond.join(", ")}.`);
-          const created = await issueKey(tx, actor, {
+          const requested = input.scopes ? grantableScopes(caller, input.scopes) : [...caller.scopes];
+          return issueKeyInChange(step, {
             kind,
             ownerId: kind === "PERSONAL" ? caller.userId : null,
             name,
@@ -127,8 +123,6 @@ builder.mutationFields((t) => {
             scopes: requested,
             expiresAt,
           });
-          touch({ keyIds: [created.apiKey.id] });
-          return created;
         });
       },
     }),
@@ -179,7 +173,7 @@ builder.mutationFields((t) => {
         return change(context, async (step) => {
           const key = await manageableKey(step, input.id);
           const lastUsedAt = context.usage.lastUsedAt(key.id, key.lastUsedAt);
-          if (!input.confirm && lastUsedAt && Date.now() - lastUsedAt.getTime() < DAY_MS) {
+          if (!input.confirm && lastUsedAt && usedInLast24Hours(lastUsedAt)) {
             throw new KeywardError(
               "CONFIRMATION_REQUIRED",
               "This key was used in the last 24 hours; pass confirm: true to delete it anyway.",

@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
-import { issueKey, validName } from "../domain/apiKeys.ts";
+import { issueKeyInChange, validName } from "../domain/apiKeys.ts";
 import type { Actor } from "../domain/audit.ts";
-import { randomBase62 } from "../auth/key.ts";
+import { hashSecret, randomBase62 } from "../auth/key.ts";
 import { scopesOfRole } from "../auth/scopes.ts";
 import { builder } from "../builder.ts";
 import { change, keylessChange } from "../domain/change.ts";
@@ -18,9 +17,8 @@ import { Organization, User } from "./organization.ts";
 const DEFAULT_HOURS = 7 * 24;
 const MAX_HOURS = 30 * 24;
 const CODE_PATTERN = /^kwinv_[0-9A-Za-z]{32}$/;
-const hashCode = (code: string) => createHash("sha256").update(code).digest("hex");
 
-export const Invitation = builder.prismaObject("Invitation", {
+const Invitation = builder.prismaObject("Invitation", {
   description: "A one-time, expiring code an admin gave to someone. Keyward keeps only its hash.",
   fields: (t) => ({
     id: t.exposeID("id"),
@@ -122,7 +120,7 @@ builder.mutationFields((t) => ({
               organizationId: caller.organizationId,
               email,
               role,
-              codeHash: hashCode(code),
+              codeHash: hashSecret(code),
               expiresAt: new Date(Date.now() + hours * 3_600_000),
               createdById: caller.userId,
               createdByKeyId: caller.keyId,
@@ -160,7 +158,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AcceptInvitationInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const { prisma, requestInfo, rateLimits } = context;
-      const client = throttlingKey(requestInfo.ip ?? "unknown");
+      const client = throttlingKey(requestInfo.ip);
       await rateLimits.invitations.assertAllowed(client);
       const refuse = async (error: KeywardError) => {
         await rateLimits.invitations.fail(client);
@@ -169,7 +167,7 @@ builder.mutationFields((t) => ({
       const keyName = validName(input.keyName ?? "Personal key", "keyName");
       const code = input.code.trim();
       const invitation = CODE_PATTERN.test(code)
-        ? await prisma.invitation.findUnique({ where: { codeHash: hashCode(code) } })
+        ? await prisma.invitation.findUnique({ where: { codeHash: hashSecret(code) } })
         : null;
       if (!invitation) throw await refuse(notFound("Invitation"));
       if (invitation.acceptedAt) throw await refuse(new KeywardError("INVITATION_USED", "This invitation was already used."));
@@ -211,7 +209,7 @@ builder.mutationFields((t) => ({
           targetId: user.id,
           metadata: { email: user.email, role: invitation.role, invitationId: invitation.id },
         });
-        const { apiKey, secret } = await issueKey(tx, actor, {
+        const { apiKey, secret } = await issueKeyInChange({ tx, actor, touch }, {
           kind: "PERSONAL",
           ownerId: user.id,
           name: keyName,
@@ -219,7 +217,7 @@ builder.mutationFields((t) => ({
           scopes: [...scopesOfRole(invitation.role)],
           expiresAt: null,
         });
-        touch({ keyIds: [apiKey.id], userIds: [user.id] });
+        touch({ userIds: [user.id] });
         return { user, membership, apiKey, secret };
       });
     },

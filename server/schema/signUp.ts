@@ -31,7 +31,7 @@ builder.mutationField("signUp", (t) =>
     resolve: async (_root, { input }, { prisma, config, requestInfo, rateLimits }) => {
       if (config.signup !== "open") throw forbidden("Sign-up is closed on this Keyward; ask an operator for an organization.");
       // Every attempt counts: sign-ups are cheap to script and each one creates rows.
-      const client = throttlingKey(requestInfo.ip ?? "unknown");
+      const client = throttlingKey(requestInfo.ip);
       await rateLimits.signUps.assertAllowed(client);
       await rateLimits.signUps.fail(client);
       try {

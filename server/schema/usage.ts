@@ -1,8 +1,8 @@
 import { builder } from "../builder.ts";
 import { badInput, notFound } from "../errors.ts";
+import { DAY_MS } from "../infra/usageTracker.ts";
 import { visibleKeys } from "./apiKey.ts";
 
-const DAY_MS = 86_400_000;
 const MAX_DAYS = 366;
 
 interface UsageDay {
