@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { formatKey, randomBase62 } from "../server/auth/key.ts";
 import { FailureLimiter, SharedFailureLimiter } from "../server/infra/rateLimit.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { gql, queryLog, testServer } from "./helpers/server.ts";
-import { post, send, yogaWith } from "./helpers/yoga.ts";
+import { queryLog, testServer } from "./helpers/server.ts";
+import { gql, mutation, post, send } from "./helpers/http.ts";
+import { yogaWith } from "./helpers/yoga.ts";
 
 
 describe("query limits", () => {
@@ -73,7 +74,7 @@ describe("inputs the database cannot store", () => {
     expect(inDocument.code).toBe("BAD_USER_INPUT");
     expect(inDocument.status).toBeLessThan(500);
     const { id } = await createKey(org.adminKey, {});
-    const surrogate = await gql(`mutation($i: RenameApiKeyInput!) { renameApiKey(input: $i) { apiKey { id } } }`, {
+    const surrogate = await gql(mutation("renameApiKey", "{ apiKey { id } }"), {
       key: org.adminKey,
       variables: { i: { id, name: "a\ud800b" } },
     });
@@ -268,7 +269,7 @@ describe("failed-authentication throttling", () => {
     const yoga = await yogaWith({ KEYWARD_TRUST_PROXY: "true" }, { authByClient: new FailureLimiter(5, 60_000) });
     const from = (key: string) => send(yoga, post(`{ viewer { role } }`, { "x-api-key": key, "x-forwarded-for": "203.0.113.44" }));
     const old = await createKey(org.adminKey, {});
-    await gql(`mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { __typename } }`, { key: org.adminKey, variables: { i: { id: old.id } } });
+    await gql(mutation("revokeApiKey"), { key: org.adminKey, variables: { i: { id: old.id } } });
     for (let i = 0; i < 20; i++) expect((await from(old.secret)).code).toBe("API_KEY_REVOKED");
     const replacement = await createKey(org.adminKey, {});
     expect((await from(replacement.secret)).status).toBe(200);

@@ -1,8 +1,8 @@
 import { getIntrospectionQuery, parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
 import { schema } from "../server/schema/index.ts";
+import { gql, type GraphQLResponse } from "./helpers/http.ts";
 import { seedOrganization } from "./helpers/seed.ts";
-import { gql, type GraphQLResponse } from "./helpers/server.ts";
 
 // The depth, directive and alias limits of GraphQL Armor (`armor` in server/yoga.ts). Every
 // refused document below is valid by the GraphQL spec's own rules (asserted with `validate`),

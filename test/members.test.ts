@@ -2,13 +2,14 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { FailureLimiter } from "../server/infra/rateLimit.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
+import { gql, mutation } from "./helpers/http.ts";
 import { ACCEPT, INVITE, addMember } from "./helpers/members.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { gql, testServer } from "./helpers/server.ts";
+import { testServer } from "./helpers/server.ts";
 
-const ROLE = `mutation($i: UpdateMemberRoleInput!) { updateMemberRole(input: $i) { membership { role user { id } } } }`;
-const REMOVE = `mutation($i: RemoveMemberInput!) { removeMember(input: $i) { removedUserId revokedApiKeyIds } }`;
-const CANCEL = `mutation($i: CancelInvitationInput!) { cancelInvitation(input: $i) { invitation { id } } }`;
+const ROLE = mutation("updateMemberRole", "{ membership { role user { id } } }");
+const REMOVE = mutation("removeMember", "{ removedUserId revokedApiKeyIds }");
+const CANCEL = mutation("cancelInvitation", "{ invitation { id } }");
 const AUDIT = `{ auditEvents { edges { node { action } } } }`;
 
 describe("invitations", () => {

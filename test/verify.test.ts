@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatKey } from "../server/auth/key.ts";
+import { gql, mutation } from "./helpers/http.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { gql } from "./helpers/server.ts";
 
 const VERIFY = /* GraphQL */ `
   mutation Verify($input: VerifyApiKeyInput!) { verifyApiKey(input: $input) { valid code scopes apiKey { id status } } }
@@ -31,12 +31,12 @@ describe("verifyApiKey", () => {
     const org = await seedOrganization();
     const verifier = await createKey(org.adminKey, { kind: "SERVICE", scopes: ["KEYS_VERIFY", "KEYS_WRITE"] });
     const target = await createKey(org.adminKey);
-    await gql(`mutation($i: DisableApiKeyInput!) { disableApiKey(input: $i) { apiKey { id } } }`, {
+    await gql(mutation("disableApiKey", "{ apiKey { id } }"), {
       key: org.adminKey,
       variables: { i: { id: target.id } },
     });
     expect(await verify(verifier.secret, target.secret)).toMatchObject({ valid: false, code: "API_KEY_DISABLED", apiKey: { id: target.id } });
-    await gql(`mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { id } } }`, {
+    await gql(mutation("revokeApiKey", "{ apiKey { id } }"), {
       key: org.adminKey,
       variables: { i: { id: target.id } },
     });
@@ -65,7 +65,7 @@ describe("auditEvents", () => {
     const org = await seedOrganization();
     const { id } = await createKey(org.adminKey, { name: "audited" });
     const op = (name: string, input: Record<string, unknown>) =>
-      gql(`mutation($i: ${name[0]!.toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $i) { __typename } }`, {
+      gql(mutation(name), {
         key: org.adminKey,
         variables: { i: input },
       });
