@@ -129,17 +129,18 @@ describe("hostile input never gets a 5xx, and never a secret back", () => {
     return { status, body, text };
   }
 
-  it("the key parser and header reader never throw", () => {
+  it("the key parser takes no hostile text for a key, and the header reader never throws", () => {
     fc.assert(
       fc.property(hostile, (s) => {
         expect(parseKey(s)).toBeNull();
       }),
       { numRuns: 500 },
     );
+    // Its answer's type (none, key or invalid) is the compiler's to check; what only running it shows is that it returns.
     fc.assert(
       fc.property(headerValue, headerValue, (a, b) => {
         const request = new Request("http://k.test/graphql", { headers: { "x-api-key": a, authorization: b } });
-        expect(["none", "key", "invalid"]).toContain(presentedKey(request).kind);
+        expect(() => presentedKey(request)).not.toThrow();
       }),
       { numRuns: 500 },
     );
