@@ -1,18 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { generateKey } from "../server/auth/key.ts";
+import { gql, mutation } from "./helpers/http.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { editedDirectly, gql, testServer } from "./helpers/server.ts";
+import { editedDirectly, testServer } from "./helpers/server.ts";
 
 const VIEWER = /* GraphQL */ `{ viewer { apiKey { id } organization { id } scopes role } }`;
-const mutate = (name: string, fields: string) => /* GraphQL */ `
-  mutation Op($input: ${name[0]!.toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $input) { ${fields} } }
-`;
-const RENAME = mutate("renameApiKey", "apiKey { id name }");
-const DISABLE = mutate("disableApiKey", "apiKey { id status }");
-const ENABLE = mutate("enableApiKey", "apiKey { id status }");
-const REVOKE = mutate("revokeApiKey", "apiKey { id status }");
-const DELETE = mutate("deleteApiKey", "deletedApiKeyId");
-const ROTATE = mutate("rotateApiKey", "apiKey { id name scopes maskedKey } secret");
+const RENAME = mutation("renameApiKey", "{ apiKey { id name } }");
+const DISABLE = mutation("disableApiKey", "{ apiKey { id status } }");
+const ENABLE = mutation("enableApiKey", "{ apiKey { id status } }");
+const REVOKE = mutation("revokeApiKey", "{ apiKey { id status } }");
+const DELETE = mutation("deleteApiKey", "{ deletedApiKeyId }");
+const ROTATE = mutation("rotateApiKey", "{ apiKey { id name scopes maskedKey } secret }");
 const LIST = /* GraphQL */ `
   query List($first: Int, $after: String, $status: ApiKeyStatus, $environment: ApiKeyEnvironment, $kind: ApiKeyKind, $unusedSince: DateTime) {
     apiKeys(first: $first, after: $after, status: $status, environment: $environment, kind: $kind, unusedSince: $unusedSince) {
@@ -52,9 +50,9 @@ describe("createApiKey", () => {
   it("never grants more than the calling key may do", async () => {
     const org = await seedOrganization();
     const narrow = await createKey(org.adminKey, { scopes: ["KEYS_READ", "KEYS_WRITE"] });
-    const wider = await gql(mutate("createApiKey", "secret"), {
+    const wider = await gql(mutation("createApiKey", "{ secret }"), {
       key: narrow.secret,
-      variables: { input: { name: "escalate", scopes: ["AUDIT_READ"] } },
+      variables: { i: { name: "escalate", scopes: ["AUDIT_READ"] } },
     });
     expect(wider.status).toBe(403);
     expect(wider.code).toBe("FORBIDDEN");
@@ -74,7 +72,7 @@ describe("createApiKey", () => {
     ["an invitation code in the name", { name: "kwinv_AbCdEfGh12345678" }],
   ])("refuses %s with BAD_USER_INPUT", async (_, input) => {
     const org = await seedOrganization();
-    const result = await gql(mutate("createApiKey", "secret"), { key: org.adminKey, variables: { input } });
+    const result = await gql(mutation("createApiKey", "{ secret }"), { key: org.adminKey, variables: { i: input } });
     expect(result.code).toBe("BAD_USER_INPUT");
     expect(result.status).toBeLessThan(500);
     expect(result.data?.createApiKey ?? null).toBeNull();
@@ -100,15 +98,15 @@ describe("createApiKey", () => {
   it("a service key cannot own a personal key, nor mint SERVICE or agent keys: only admins do", async () => {
     const org = await seedOrganization();
     const service = await createKey(org.adminKey, { kind: "SERVICE" });
-    const result = await gql(mutate("createApiKey", "secret"), { key: service.secret, variables: { input: { name: "x" } } });
+    const result = await gql(mutation("createApiKey", "{ secret }"), { key: service.secret, variables: { i: { name: "x" } } });
     expect(result.code).toBe("BAD_USER_INPUT");
-    const minted = await gql(mutate("createApiKey", "secret"), { key: service.secret, variables: { input: { name: "x", kind: "SERVICE" } } });
+    const minted = await gql(mutation("createApiKey", "{ secret }"), { key: service.secret, variables: { i: { name: "x", kind: "SERVICE" } } });
     expect([minted.status, minted.code]).toEqual([403, "FORBIDDEN"]);
     const agent = await gql(`mutation { connectAgent(input: { client: CURSOR }) { secret } }`, { key: service.secret });
     expect([agent.status, agent.code]).toEqual([403, "FORBIDDEN"]);
     // It still manages keys within its own reach: a narrower SERVICE key, not an admin's personal key.
     const target = await createKey(org.adminKey, { kind: "SERVICE", scopes: ["KEYS_READ"] });
-    const rotated = await gql(`mutation($i: RotateApiKeyInput!) { rotateApiKey(input: $i) { secret } }`, { key: service.secret, variables: { i: { id: target.id } } });
+    const rotated = await gql(mutation("rotateApiKey", "{ secret }"), { key: service.secret, variables: { i: { id: target.id } } });
     expect(rotated.errors).toBeUndefined();
   });
 });
@@ -119,22 +117,22 @@ describe("the key lifecycle", () => {
     const { id, secret } = await createKey(org.adminKey, { name: "worker" });
     const admin = { key: org.adminKey };
 
-    const renamed = await gql(RENAME, { ...admin, variables: { input: { id, name: "  worker-2 " } } });
+    const renamed = await gql(RENAME, { ...admin, variables: { i: { id, name: "  worker-2 " } } });
     expect(renamed.data?.renameApiKey.apiKey).toEqual({ id, name: "worker-2" });
 
-    expect((await gql(DISABLE, { ...admin, variables: { input: { id } } })).data?.disableApiKey.apiKey.status).toBe("DISABLED");
+    expect((await gql(DISABLE, { ...admin, variables: { i: { id } } })).data?.disableApiKey.apiKey.status).toBe("DISABLED");
     const disabled = await gql(VIEWER, { key: secret });
     expect([disabled.status, disabled.code]).toEqual([403, "API_KEY_DISABLED"]);
 
-    expect((await gql(ENABLE, { ...admin, variables: { input: { id } } })).data?.enableApiKey.apiKey.status).toBe("ENABLED");
+    expect((await gql(ENABLE, { ...admin, variables: { i: { id } } })).data?.enableApiKey.apiKey.status).toBe("ENABLED");
     expect((await gql(VIEWER, { key: secret })).status).toBe(200);
 
-    expect((await gql(REVOKE, { ...admin, variables: { input: { id } } })).data?.revokeApiKey.apiKey.status).toBe("REVOKED");
+    expect((await gql(REVOKE, { ...admin, variables: { i: { id } } })).data?.revokeApiKey.apiKey.status).toBe("REVOKED");
     const revoked = await gql(VIEWER, { key: secret });
     expect([revoked.status, revoked.code]).toEqual([403, "API_KEY_REVOKED"]);
 
     // Revocation is permanent.
-    const again = await gql(ENABLE, { ...admin, variables: { input: { id } } });
+    const again = await gql(ENABLE, { ...admin, variables: { i: { id } } });
     expect(again.code).toBe("BAD_USER_INPUT");
     expect((await gql(VIEWER, { key: secret })).code).toBe("API_KEY_REVOKED");
   });
@@ -158,7 +156,7 @@ describe("the key lifecycle", () => {
     const org = await seedOrganization();
     const old = await createKey(org.adminKey, { name: "rotating", scopes: ["ORG_READ"] });
 
-    const withGrace = await gql(ROTATE, { key: org.adminKey, variables: { input: { id: old.id, gracePeriodSeconds: 60 } } });
+    const withGrace = await gql(ROTATE, { key: org.adminKey, variables: { i: { id: old.id, gracePeriodSeconds: 60 } } });
     const rotated = withGrace.data?.rotateApiKey;
     expect(rotated.apiKey).toMatchObject({ id: old.id, name: "rotating", scopes: ["ORG_READ"] });
     expect(rotated.secret).not.toBe(old.secret);
@@ -171,31 +169,31 @@ describe("the key lifecycle", () => {
     await editedDirectly([old.id]);
     expect((await gql(VIEWER, { key: old.secret })).code).toBe("UNAUTHENTICATED");
 
-    const noGrace = await gql(ROTATE, { key: org.adminKey, variables: { input: { id: old.id } } });
+    const noGrace = await gql(ROTATE, { key: org.adminKey, variables: { i: { id: old.id } } });
     const newest = noGrace.data?.rotateApiKey.secret as string;
     const previous = await gql(VIEWER, { key: rotated.secret });
     expect([previous.status, previous.code]).toEqual([401, "UNAUTHENTICATED"]);
     expect((await gql(VIEWER, { key: newest })).status).toBe(200);
 
-    const badGrace = await gql(ROTATE, { key: org.adminKey, variables: { input: { id: old.id, gracePeriodSeconds: -1 } } });
+    const badGrace = await gql(ROTATE, { key: org.adminKey, variables: { i: { id: old.id, gracePeriodSeconds: -1 } } });
     expect(badGrace.code).toBe("BAD_USER_INPUT");
   });
 
   it("delete asks for confirmation inside 24 hours of use", async () => {
     const org = await seedOrganization();
     const unused = await createKey(org.adminKey);
-    const deleted = await gql(DELETE, { key: org.adminKey, variables: { input: { id: unused.id } } });
+    const deleted = await gql(DELETE, { key: org.adminKey, variables: { i: { id: unused.id } } });
     expect(deleted.data?.deleteApiKey.deletedApiKeyId).toBe(unused.id);
     expect((await gql(VIEWER, { key: unused.secret })).code).toBe("UNAUTHENTICATED");
 
     const used = await createKey(org.adminKey);
     await gql(VIEWER, { key: used.secret });
-    const refused = await gql(DELETE, { key: org.adminKey, variables: { input: { id: used.id } } });
+    const refused = await gql(DELETE, { key: org.adminKey, variables: { i: { id: used.id } } });
     expect(refused.code).toBe("CONFIRMATION_REQUIRED");
     expect(Date.parse(refused.errors?.[0]?.extensions?.lastUsedAt)).toBeGreaterThan(Date.now() - 60_000);
     expect((await gql(VIEWER, { key: used.secret })).status).toBe(200);
 
-    const confirmed = await gql(DELETE, { key: org.adminKey, variables: { input: { id: used.id, confirm: true } } });
+    const confirmed = await gql(DELETE, { key: org.adminKey, variables: { i: { id: used.id, confirm: true } } });
     expect(confirmed.data?.deleteApiKey.deletedApiKeyId).toBe(used.id);
     expect((await gql(VIEWER, { key: used.secret })).code).toBe("UNAUTHENTICATED");
   });
@@ -206,8 +204,8 @@ describe("apiKeys", () => {
     const org = await seedOrganization();
     const created = [];
     for (let i = 0; i < 5; i++) created.push(await createKey(org.adminKey, { name: `k${i}`, environment: i % 2 ? "TEST" : "LIVE" }));
-    await gql(REVOKE, { key: org.adminKey, variables: { input: { id: created[0]!.id } } });
-    await gql(DISABLE, { key: org.adminKey, variables: { input: { id: created[1]!.id } } });
+    await gql(REVOKE, { key: org.adminKey, variables: { i: { id: created[0]!.id } } });
+    await gql(DISABLE, { key: org.adminKey, variables: { i: { id: created[1]!.id } } });
 
     const names: string[] = [];
     let after: string | null = null;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatKey } from "../server/auth/key.ts";
+import { gql } from "./helpers/http.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { gql } from "./helpers/server.ts";
 
 const VIEWER = `{ viewer { apiKey { id } } }`;
 

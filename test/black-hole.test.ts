@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { mutation } from "./helpers/http.ts";
 import { proxiedKeyward, until, type Answer } from "./helpers/proxied.ts";
 import { seedOrganization } from "./helpers/seed.ts";
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 const VIEWER = `{ viewer { role } }`;
-const CREATE = `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`;
+const CREATE = mutation("createApiKey", "{ secret }");
 
 /** 503 UNAVAILABLE with Retry-After, in bounded time, and nothing of the cause in the body. */
 function expectUnavailable(answer: Answer, what: string) {

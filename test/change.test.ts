@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHANNEL } from "../server/auth/changes.ts";
+import { gql, type GraphQLResponse } from "./helpers/http.ts";
 import { CREATE_KEY, seedOrganization } from "./helpers/seed.ts";
-import { gql, testServer, type GraphQLResponse } from "./helpers/server.ts";
+import { testServer } from "./helpers/server.ts";
 
 // A name whose audit event the database refuses: the key row is written first, then its event fails.
 const POISON = `poison-${randomUUID().slice(0, 8)}`;

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { FailureLimiter } from "../server/infra/rateLimit.ts";
 import { throttlingKey } from "../server/http/request.ts";
 import { seedOrganization } from "./helpers/seed.ts";
-import { post, send, yogaWith } from "./helpers/yoga.ts";
+import { post, send } from "./helpers/http.ts";
+import { yogaWith } from "./helpers/yoga.ts";
 
 // Client addresses are set as a trusted proxy would: the last X-Forwarded-For entry.
 

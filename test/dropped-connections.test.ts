@@ -2,13 +2,14 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { unexpected } from "../server/errors.ts";
 import { Prisma } from "../server/generated/prisma/client.ts";
+import { mutation } from "./helpers/http.ts";
 import type { ProxiedConnection } from "./helpers/cuttable-proxy.ts";
 import { proxiedKeyward, until, type Answer, type ProxiedKeyward } from "./helpers/proxied.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 const VIEWER = `{ viewer { role } }`;
-const RENAME = `mutation($i: RenameApiKeyInput!) { renameApiKey(input: $i) { apiKey { name } } }`;
+const RENAME = mutation("renameApiKey", "{ apiKey { name } }");
 const pool = (c: ProxiedConnection) => !c.applicationName?.startsWith("keyward-listener-");
 
 function expectUnavailable(answer: Answer, what: string) {

@@ -9,10 +9,11 @@ import { createOrganization } from "../server/domain/organizations.ts";
 import { createLogger } from "../server/infra/logger.ts";
 import { createServices } from "../server/services.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
+import { gql, mutation, request, send } from "./helpers/http.ts";
 import { CuttableProxy } from "./helpers/cuttable-proxy.ts";
 import { post, startKeywardProcess } from "./helpers/process.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { gql, testServer } from "./helpers/server.ts";
+import { testServer } from "./helpers/server.ts";
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 const dirs: string[] = [];
@@ -29,13 +30,10 @@ describe.runIf(onPostgres)("the database goes away", () => {
     const yoga = createKeywardYoga(services);
     const ask = async (path: string, query?: string, key?: string) => {
       const started = performance.now();
-      const response = await yoga.fetch(`http://keyward.test${path}`, {
-        method: query ? "POST" : "GET",
-        headers: { "content-type": "application/json", ...(key ? { "x-api-key": key } : {}) },
-        body: query ? JSON.stringify({ query }) : undefined,
-      });
-      const text = await response.text();
-      return { status: response.status, text, ms: performance.now() - started, code: query ? JSON.parse(text).errors?.[0]?.extensions?.code : undefined };
+      const answer = query
+        ? await request(yoga, query, { key, url: `http://keyward.test${path}` })
+        : await send(yoga, { method: "GET" }, `http://keyward.test${path}`);
+      return { ...answer, ms: performance.now() - started, code: query ? answer.code : undefined };
     };
     try {
       const org = await seedOrganization();
@@ -84,15 +82,10 @@ describe.skipIf(onPostgres)("the embedded database fails", () => {
     const yoga = createKeywardYoga(services);
     const { secret } = await createOrganization(db.prisma, { organizationName: "Failing", email: "failing@example.com" });
     await db.close();
-    const response = await yoga.fetch("http://keyward.test/graphql", {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-api-key": secret },
-      body: JSON.stringify({ query: "{ viewer { role } }" }),
-    });
-    const text = await response.text();
-    expect(response.status, text).toBe(500);
-    expect(response.headers.get("content-type")).toMatch(/json/);
-    expect(JSON.parse(text).errors[0].extensions.code).toBe("INTERNAL_SERVER_ERROR");
+    const { status, headers, text, body } = await request(yoga, "{ viewer { role } }", { key: secret });
+    expect(status, text).toBe(500);
+    expect(headers.get("content-type")).toMatch(/json/);
+    expect(body!.errors![0]!.extensions!.code).toBe("INTERNAL_SERVER_ERROR");
     expect(text).not.toMatch(/pglite|prisma|stack|node_modules|closed/i);
     expect(lines.join("\n")).toMatch(/"during":"authentication"/);
   });
@@ -112,7 +105,7 @@ describe("kill -9 in a loop", () => {
       let killed = false;
       const writer = async (w: number) => {
         for (let i = 0; !killed; i++) {
-          const result = await post(server.url, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, adminKey, {
+          const result = await post(server.url, mutation("createApiKey", "{ secret }"), adminKey, {
             i: { name: `round ${round} writer ${w} key ${i}` },
           }).catch(() => undefined);
           const secret = result?.status === 200 ? result.body.data?.createApiKey?.secret : undefined;
@@ -142,7 +135,7 @@ describe("concurrency", () => {
     expect(new Set(created.map((k) => k.id)).size).toBe(200);
     const revoked = await Promise.all(
       created.map((k) =>
-        gql(`mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { status } } }`, { key: org.adminKey, variables: { i: { id: k.id } } }),
+        gql(mutation("revokeApiKey", "{ apiKey { status } }"), { key: org.adminKey, variables: { i: { id: k.id } } }),
       ),
     );
     expect(revoked.every((r) => r.data?.revokeApiKey.apiKey.status === "REVOKED")).toBe(true);

@@ -3,9 +3,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { presentedKey } from "../server/auth/headers.ts";
 import { parseKey } from "../server/auth/key.ts";
 import { errorStatus } from "../server/errors.ts";
+import { GRAPHQL_URL, gql, send as sendAs } from "./helpers/http.ts";
 import { addMember, INVITE } from "./helpers/members.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { gql, testServer } from "./helpers/server.ts";
+import { testServer } from "./helpers/server.ts";
 
 // Every string, ID, cursor and DateTime input of every root field, the GraphQL-over-HTTP envelope
 // (`query`, `operationName`, `variables`, `extensions`) and the headers, fed hostile values. Whatever
@@ -101,17 +102,13 @@ describe("hostile input never gets a 5xx, and never a secret back", () => {
     const { yoga } = await testServer();
     const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json", ...init.headers };
     if (init.key !== undefined) headers["x-api-key"] = init.key;
-    const response = await yoga.fetch(`http://keyward.test/graphql${init.query ?? ""}`, { method: init.method ?? "POST", headers, body: init.body });
-    const text = await response.text();
+    const answer = await sendAs(yoga, { method: init.method ?? "POST", headers, body: init.body }, `${GRAPHQL_URL}${init.query ?? ""}`);
+    const { status, text } = answer;
     const sent = `${init.query ?? ""}${init.body ?? ""}${JSON.stringify(init.headers ?? {})}`;
-    const where = `${response.status} ${text.slice(0, 500)}\nfor ${sent.slice(0, 500)}`;
-    expect(response.status, where).toBeLessThan(500);
-    let body: { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new Error(`not JSON: ${where}`);
-    }
+    const where = `${status} ${text.slice(0, 500)}\nfor ${sent.slice(0, 500)}`;
+    expect(status, where).toBeLessThan(500);
+    if (answer.body === undefined) throw new Error(`not JSON: ${where}`);
+    const body = answer.body as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
     expect(body !== null && typeof body === "object" && !Array.isArray(body) && ("data" in body || "errors" in body), where).toBe(true);
     for (const error of body.errors ?? []) {
       expect(Object.keys(errorStatus), where).toContain(error.extensions?.code);
@@ -129,20 +126,21 @@ describe("hostile input never gets a 5xx, and never a secret back", () => {
     }
     learnTargets(body.data);
     for (const found of text.matchAll(/kw_(?:live|test)_[0-9A-Za-z]{12}_[0-9A-Za-z]{38}|kwinv_[0-9A-Za-z]{32}/g)) secrets.add(found[0]);
-    return { status: response.status, body, text };
+    return { status, body, text };
   }
 
-  it("the key parser and header reader never throw", () => {
+  it("the key parser takes no hostile text for a key, and the header reader never throws", () => {
     fc.assert(
       fc.property(hostile, (s) => {
         expect(parseKey(s)).toBeNull();
       }),
       { numRuns: 500 },
     );
+    // Its answer's type (none, key or invalid) is the compiler's to check; what only running it shows is that it returns.
     fc.assert(
       fc.property(headerValue, headerValue, (a, b) => {
         const request = new Request("http://k.test/graphql", { headers: { "x-api-key": a, authorization: b } });
-        expect(["none", "key", "invalid"]).toContain(presentedKey(request).kind);
+        expect(() => presentedKey(request)).not.toThrow();
       }),
       { numRuns: 500 },
     );

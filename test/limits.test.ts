@@ -1,12 +1,15 @@
 import { getIntrospectionQuery, parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
 import { schema } from "../server/schema/index.ts";
+import { gql, type GraphQLResponse } from "./helpers/http.ts";
 import { seedOrganization } from "./helpers/seed.ts";
-import { gql, type GraphQLResponse } from "./helpers/server.ts";
+import { testServer } from "./helpers/server.ts";
 
-// The depth, directive and alias limits of GraphQL Armor (`armor` in server/yoga.ts). Every
-// refused document below is valid by the GraphQL spec's own rules (asserted with `validate`),
-// so it is the limit, and nothing else, that refuses it: without the limit it would be answered.
+// Every limit on what one request may ask for: the depth, directive, alias and token limits of
+// GraphQL Armor (`armor` in server/yoga.ts), the page size cap and the cost limit of the complexity
+// plugin (server/builder.ts). Every document refused through `expectRefused` is valid by the
+// GraphQL spec's own rules (asserted with `validate`), so it is the limit, and nothing else, that
+// refuses it: without the limit it would be answered.
 
 /** Refused before anything runs, with nothing that tells the caller where the limit lies. */
 function expectRefused(result: GraphQLResponse, document: string) {
@@ -131,7 +134,7 @@ describe("directives", () => {
 });
 
 describe("aliases", () => {
-  it("counts the aliases in named and inline fragments: 16 are refused, 15 answered", async () => {
+  it("counts the aliases in named and inline fragments: 16 are refused, 15 answered; a bomb of 50 is refused without revealing the limit", async () => {
     const org = await seedOrganization();
     const aliases = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}: role`).join(" ");
     const document = (inFragment: number) =>
@@ -140,5 +143,66 @@ describe("aliases", () => {
     expectAnswered(fifteen);
     expect(Object.keys(fifteen.data?.viewer)).toHaveLength(15);
     expectRefused(await gql(document(8), { key: org.adminKey }), document(8));
+
+    const bomb = await gql(`{ ${Array.from({ length: 50 }, (_, i) => `a${i}: viewer { scopes }`).join(" ")} }`, { key: org.adminKey });
+    expect([bomb.status, bomb.code]).toEqual([200, "BAD_USER_INPUT"]);
+    expect(bomb.text).not.toMatch(/\b15\b/);
+  });
+});
+
+describe("tokens", () => {
+  it("refuses a document of too many tokens with BAD_USER_INPUT, not a 5xx", async () => {
+    const org = await seedOrganization();
+    const tokens = await gql(`{ ${"__typename ".repeat(5_000)} }`, { key: org.adminKey });
+    expect(tokens.code).toBe("BAD_USER_INPUT");
+    expect(tokens.status).toBeLessThan(500);
+  });
+});
+
+describe("page sizes and cost", () => {
+  it("caps every connection at 100 per page, however large the page asked for", async () => {
+    const org = await seedOrganization();
+    const { db } = await testServer();
+    await db.prisma.apiKey.createMany({
+      data: Array.from({ length: 105 }, (_, i) => ({
+        id: `cap${org.apiKey.id.slice(0, 5)}${String(i).padStart(4, "0")}`,
+        organizationId: org.organization.id,
+        kind: "SERVICE" as const,
+        name: `bulk ${i}`,
+        environment: "LIVE" as const,
+        scopes: [],
+        secretHash: "0".repeat(64),
+        lastFour: "0000",
+      })),
+    });
+    for (const first of [101, 100_000]) {
+      const page = await gql(`{ apiKeys(first: ${first}) { edges { node { id } } } }`, { key: org.adminKey });
+      expect(page.status).toBe(200);
+      expect(page.data?.apiKeys.edges).toHaveLength(100);
+    }
+    for (const connection of ["members", "auditEvents"]) {
+      const page = await gql(`query($n: Int) { ${connection}(first: $n) { edges { __typename } } }`, { key: org.adminKey, variables: { n: 1e9 } });
+      expect([page.status, page.errors], connection).toEqual([200, undefined]);
+    }
+  });
+
+  it("counts page sizes given as variables, and serves a full page of keys with every field", async () => {
+    const org = await seedOrganization();
+    const everything = `edges { node { id name kind environment status scopes maskedKey createdAt expiresAt lastUsedAt usedInLast24Hours owner { id email } createdBy { id email } } } pageInfo { hasNextPage endCursor }`;
+    const full = await gql(`{ apiKeys(first: 100) { ${everything} } }`, { key: org.adminKey });
+    expect([full.status, full.errors]).toEqual([200, undefined]);
+
+    const pages = Array.from({ length: 15 }, (_, i) => `p${i}: apiKeys(first: $n) { ${everything} }`).join(" ");
+    for (const [query, variables] of [
+      [`query($n: Int) { ${pages} }`, { n: 100 }],
+      [`query { ${pages.replaceAll("$n", "100")} }`, {}],
+    ] as const) {
+      const costly = await gql(query, { key: org.adminKey, variables });
+      expect([costly.status, costly.code, costly.data ?? null]).toEqual([200, "BAD_USER_INPUT", null]);
+      expect(costly.text).not.toMatch(/\d{4,}/); // the limit is not revealed
+    }
+    // The same fifteen aliases at the default page size are within bounds.
+    const small = await gql(`query($n: Int) { ${pages} }`, { key: org.adminKey, variables: { n: 20 } });
+    expect([small.status, small.errors]).toEqual([200, undefined]);
   });
 });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { gql, mutation } from "./helpers/http.ts";
 import { proxiedKeyward, until, type ProxiedKeyward } from "./helpers/proxied.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { gql } from "./helpers/server.ts";
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 const VIEWER = `{ viewer { apiKey { id } } }`;
-const REVOKE = `mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { status } } }`;
+const REVOKE = mutation("revokeApiKey", "{ apiKey { status } }");
 const isListener = (c: { applicationName: string | undefined }) => c.applicationName?.startsWith("keyward-listener-") ?? false;
 
 /** Uses `secret` on `a` until the key is answered from memory (a cache hit), so a missed change would show. */

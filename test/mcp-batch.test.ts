@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { gql, send } from "./helpers/http.ts";
 import { seedOrganization } from "./helpers/seed.ts";
-import { gql, testServer } from "./helpers/server.ts";
+import { testServer } from "./helpers/server.ts";
 
 const call = (id: number, name: string) => ({
   jsonrpc: "2.0",
@@ -11,13 +12,16 @@ const call = (id: number, name: string) => ({
 
 async function mcp(key: string, body: unknown) {
   const { yoga } = await testServer();
-  const response = await yoga.fetch("http://keyward.test/mcp", {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "x-api-key": key },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, text, body: JSON.parse(text) as Record<string, any> };
+  const { status, text } = await send(
+    yoga,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "x-api-key": key },
+      body: JSON.stringify(body),
+    },
+    "http://keyward.test/mcp",
+  );
+  return { status, text, body: JSON.parse(text) as Record<string, any> };
 }
 
 async function keyNames(key: string): Promise<string[]> {
@@ -46,12 +50,12 @@ describe("JSON-RPC batches on /mcp", () => {
   it("still answers malformed bodies with JSON-RPC's parse error, not a stack", async () => {
     const org = await seedOrganization();
     const { yoga } = await testServer();
-    const response = await yoga.fetch("http://keyward.test/mcp", {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "x-api-key": org.adminKey },
-      body: "[{",
-    });
-    const body = (await response.json()) as { error?: { code?: number } };
+    const response = await send(
+      yoga,
+      { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "x-api-key": org.adminKey }, body: "[{" },
+      "http://keyward.test/mcp",
+    );
+    const body = JSON.parse(response.text) as { error?: { code?: number } };
     expect([response.status, body.error?.code]).toEqual([400, -32700]);
   });
 });

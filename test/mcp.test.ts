@@ -6,8 +6,9 @@ import { createServices } from "../server/services.ts";
 import { createLogger } from "../server/infra/logger.ts";
 import { loadConfig } from "../server/config.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
+import { gql, mutation, request } from "./helpers/http.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { gql, listen, testServer } from "./helpers/server.ts";
+import { listen, testServer } from "./helpers/server.ts";
 
 let server: Server;
 let base: string;
@@ -68,7 +69,7 @@ describe("the MCP endpoint", () => {
     const bad = await admin.callTool({ name: "create_api_key", arguments: { input: { name: "" } } });
     expect((bad.structuredContent as any).error.code).toBe("BAD_USER_INPUT");
 
-    await gql(`mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { __typename } }`, { key: org.adminKey, variables: { i: { id: apiKey.id } } });
+    await gql(mutation("revokeApiKey"), { key: org.adminKey, variables: { i: { id: apiKey.id } } });
     await expect(connect(`${base}/mcp`, { "x-api-key": secret })).rejects.toThrow();
     await Promise.all([admin.close(), reader.close()]);
   });
@@ -144,12 +145,8 @@ describe("connectAgent", () => {
     const org = await seedOrganization();
     const yoga = createKeywardYoga({ ...services, config: loadConfig({ KEYWARD_PUBLIC_URL: base }) });
     const run = async (client: string, extra: Record<string, unknown> = {}) => {
-      const response = await yoga.fetch("http://keyward.test/graphql", {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-api-key": org.adminKey },
-        body: JSON.stringify({ query: CONNECT, variables: { i: { client, ...extra } } }),
-      });
-      return (await response.json()) as { data?: any; errors?: any[] };
+      const { body } = await request(yoga, CONNECT, { key: org.adminKey, variables: { i: { client, ...extra } } });
+      return body as { data?: any; errors?: any[] };
     };
     const mcpUrl = `${base}/mcp`;
 

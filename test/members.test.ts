@@ -2,13 +2,14 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { FailureLimiter } from "../server/infra/rateLimit.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
+import { gql, mutation, request } from "./helpers/http.ts";
 import { ACCEPT, INVITE, addMember } from "./helpers/members.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { gql, testServer } from "./helpers/server.ts";
+import { testServer } from "./helpers/server.ts";
 
-const ROLE = `mutation($i: UpdateMemberRoleInput!) { updateMemberRole(input: $i) { membership { role user { id } } } }`;
-const REMOVE = `mutation($i: RemoveMemberInput!) { removeMember(input: $i) { removedUserId revokedApiKeyIds } }`;
-const CANCEL = `mutation($i: CancelInvitationInput!) { cancelInvitation(input: $i) { invitation { id } } }`;
+const ROLE = mutation("updateMemberRole", "{ membership { role user { id } } }");
+const REMOVE = mutation("removeMember", "{ removedUserId revokedApiKeyIds }");
+const CANCEL = mutation("cancelInvitation", "{ invitation { id } }");
 const AUDIT = `{ auditEvents { edges { node { action } } } }`;
 
 describe("invitations", () => {
@@ -120,13 +121,8 @@ describe("invitations", () => {
     const { services } = await testServer();
     const yoga = createKeywardYoga({ ...services, rateLimits: { ...services.rateLimits, invitations: new FailureLimiter(3, 60_000) } });
     const attempt = async () => {
-      const response = await yoga.fetch("http://keyward.test/graphql", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: ACCEPT, variables: { input: { code: "kwinv_" + "b".repeat(32) } } }),
-      });
-      const body = await response.json();
-      return { status: response.status, code: body.errors?.[0]?.extensions?.code, retryAfter: response.headers.get("retry-after") };
+      const { status, code, headers } = await request(yoga, ACCEPT, { variables: { input: { code: "kwinv_" + "b".repeat(32) } } });
+      return { status, code, retryAfter: headers.get("retry-after") };
     };
     for (let i = 0; i < 3; i++) expect((await attempt()).code).toBe("NOT_FOUND");
     const limited = await attempt();

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { gql, mutation } from "./helpers/http.ts";
 import { ACCEPT, INVITE, addMember } from "./helpers/members.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { gql, testServer } from "./helpers/server.ts";
+import { testServer } from "./helpers/server.ts";
 
-const ROTATE = `mutation($i: RotateApiKeyInput!) { rotateApiKey(input: $i) { secret } }`;
-const ROLE = `mutation($i: UpdateMemberRoleInput!) { updateMemberRole(input: $i) { membership { role } } }`;
-const REMOVE = `mutation($i: RemoveMemberInput!) { removeMember(input: $i) { removedUserId } }`;
+const ROTATE = mutation("rotateApiKey", "{ secret }");
+const ROLE = mutation("updateMemberRole", "{ membership { role } }");
+const REMOVE = mutation("removeMember", "{ removedUserId }");
 const VIEWER = `{ viewer { scopes } }`;
 
 const rotate = (key: string, id: string) => gql(ROTATE, { key, variables: { i: { id } } });
@@ -89,7 +90,7 @@ describe("pending invitations die with their issuer's right to issue them", () =
 
     const service = await createKey(org.adminKey, { kind: "SERVICE" });
     const sent = await invite(service.secret, "MEMBER");
-    await gql(`mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { status } } }`, { key: org.adminKey, variables: { i: { id: service.id } } });
+    await gql(mutation("revokeApiKey", "{ apiKey { status } }"), { key: org.adminKey, variables: { i: { id: service.id } } });
     expect((await accept(sent.data?.inviteMember.code)).code).toBe("INVITATION_CANCELLED");
   });
 });
@@ -98,7 +99,7 @@ describe("revocation is permanent in the database too", () => {
   it("refuses any change of a revoked key's status or secret, even written directly", async () => {
     const org = await seedOrganization();
     const key = await createKey(org.adminKey);
-    await gql(`mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { status } } }`, { key: org.adminKey, variables: { i: { id: key.id } } });
+    await gql(mutation("revokeApiKey", "{ apiKey { status } }"), { key: org.adminKey, variables: { i: { id: key.id } } });
     const { db } = await testServer();
     await expect(db.prisma.$executeRaw`UPDATE "ApiKey" SET "status" = 'ENABLED' WHERE "id" = ${key.id}`).rejects.toThrow(/revoked/);
     await expect(db.prisma.$executeRaw`UPDATE "ApiKey" SET "secretHash" = 'x' WHERE "id" = ${key.id}`).rejects.toThrow(/revoked/);
@@ -115,7 +116,7 @@ describe("revocation is permanent in the database too", () => {
   it("each status change is audited with the move that happened; a no-op writes nothing", async () => {
     const org = await seedOrganization();
     const key = await createKey(org.adminKey);
-    const op = (name: string) => gql(`mutation($i: ${name.charAt(0).toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $i) { apiKey { status } } }`, { key: org.adminKey, variables: { i: { id: key.id } } });
+    const op = (name: string) => gql(mutation(name, "{ apiKey { status } }"), { key: org.adminKey, variables: { i: { id: key.id } } });
     for (const name of ["disableApiKey", "disableApiKey", "enableApiKey", "revokeApiKey", "revokeApiKey"]) await op(name);
     const enable = await op("enableApiKey");
     expect(enable.code).toBe("BAD_USER_INPUT");

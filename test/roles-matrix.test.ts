@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { gql, mutation } from "./helpers/http.ts";
 import { addMember, INVITE } from "./helpers/members.ts";
 import { createKey, seedOrganization, type SeededOrganization } from "./helpers/seed.ts";
 import { schema } from "../server/schema/index.ts";
-import { editedDirectly, gql, testServer } from "./helpers/server.ts";
+import { editedDirectly, testServer } from "./helpers/server.ts";
 
 /**
  * Every operation × { admin, member, member acting on someone else's key, removed member,
@@ -25,13 +26,13 @@ async function world(): Promise<World> {
   const org = await seedOrganization("Matrix");
   const member = await addMember(org.adminKey);
   const removed = await addMember(org.adminKey);
-  await gql(`mutation($i: RemoveMemberInput!) { removeMember(input: $i) { removedUserId } }`, {
+  await gql(mutation("removeMember", "{ removedUserId }"), {
     key: org.adminKey,
     variables: { i: { userId: removed.userId } },
   });
   const target = await createKey(org.adminKey, { name: "admin's other key" });
   const disabled = await createKey(org.adminKey, { name: "disabled" });
-  await gql(`mutation($i: DisableApiKeyInput!) { disableApiKey(input: $i) { __typename } }`, { key: org.adminKey, variables: { i: { id: disabled.id } } });
+  await gql(mutation("disableApiKey"), { key: org.adminKey, variables: { i: { id: disabled.id } } });
   const expired = await createKey(org.adminKey, { name: "expired", expiresAt: new Date(Date.now() + 60_000).toISOString() });
   await (await testServer()).db.prisma.apiKey.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
   await editedDirectly([expired.id]);
@@ -65,7 +66,7 @@ interface Row {
 const keyFor = (w: World, actor: Actor) => (actor === "member" ? w.memberKeyId : w.targetKeyId);
 const keyOp = (op: string, extra = ""): Row => ({
   op,
-  query: `mutation($i: ${op[0]!.toUpperCase()}${op.slice(1)}Input!) { ${op}(input: $i) { __typename } }`,
+  query: mutation(op),
   variables: (w, a) => ({ i: { id: keyFor(w, a), ...(extra ? { [extra]: op === "renameApiKey" ? "renamed" : true } : {}) } }),
   expect: { admin: "ok", member: "ok", memberOnOthers: "FORBIDDEN", removed: "API_KEY_REVOKED", otherOrg: "NOT_FOUND" },
 });
@@ -97,19 +98,19 @@ const rows: Row[] = [
   },
   {
     op: "createApiKey",
-    query: `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`,
+    query: mutation("createApiKey", "{ secret }"),
     variables: () => ({ i: { name: "new" } }),
     expect: { admin: "ok", member: "ok", memberOnOthers: "ok", removed: "API_KEY_REVOKED", otherOrg: "ok" },
   },
   {
     op: "createApiKey (SERVICE)",
-    query: `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`,
+    query: mutation("createApiKey", "{ secret }"),
     variables: () => ({ i: { name: "svc", kind: "SERVICE" } }),
     expect: { admin: "ok", member: "FORBIDDEN", memberOnOthers: "FORBIDDEN", removed: "API_KEY_REVOKED", otherOrg: "ok" },
   },
   {
     op: "createApiKey (beyond role)",
-    query: `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`,
+    query: mutation("createApiKey", "{ secret }"),
     variables: () => ({ i: { name: "audit", scopes: ["AUDIT_READ"] } }),
     expect: { admin: "ok", member: "FORBIDDEN", memberOnOthers: "FORBIDDEN", removed: "API_KEY_REVOKED", otherOrg: "ok" },
   },
@@ -121,7 +122,7 @@ const rows: Row[] = [
   keyOp("deleteApiKey", "confirm"),
   {
     op: "verifyApiKey",
-    query: `mutation($i: VerifyApiKeyInput!) { verifyApiKey(input: $i) { valid } }`,
+    query: mutation("verifyApiKey", "{ valid }"),
     variables: () => ({ i: { key: "kw_live_nothing" } }),
     expect: { admin: "ok", member: "ok", memberOnOthers: "ok", removed: "API_KEY_REVOKED", otherOrg: "ok" },
   },
@@ -134,23 +135,23 @@ const rows: Row[] = [
   },
   {
     op: "connectAgent",
-    query: `mutation($i: ConnectAgentInput!) { connectAgent(input: $i) { secret } }`,
+    query: mutation("connectAgent", "{ secret }"),
     variables: () => ({ i: { client: "CLAUDE_CODE" } }),
     expect: { admin: "ok", member: "ok", memberOnOthers: "ok", removed: "API_KEY_REVOKED", otherOrg: "ok" },
   },
   {
     op: "inviteMember",
-    query: `mutation($i: InviteMemberInput!) { inviteMember(input: $i) { code } }`,
+    query: mutation("inviteMember", "{ code }"),
     variables: () => ({ i: { email: `n-${crypto.randomUUID()}@example.com`, role: "MEMBER" } }),
     expect: { admin: "ok", member: "FORBIDDEN", memberOnOthers: "FORBIDDEN", removed: "API_KEY_REVOKED", otherOrg: "ok" },
   },
-  adminOnly("cancelInvitation", `mutation($i: CancelInvitationInput!) { cancelInvitation(input: $i) { invitation { id } } }`, (w) => ({
+  adminOnly("cancelInvitation", mutation("cancelInvitation", "{ invitation { id } }"), (w) => ({
     i: { id: w.invitationId },
   })),
-  adminOnly("updateMemberRole", `mutation($i: UpdateMemberRoleInput!) { updateMemberRole(input: $i) { membership { role } } }`, (w) => ({
+  adminOnly("updateMemberRole", mutation("updateMemberRole", "{ membership { role } }"), (w) => ({
     i: { userId: w.member.userId, role: "ADMIN" },
   })),
-  adminOnly("removeMember", `mutation($i: RemoveMemberInput!) { removeMember(input: $i) { removedUserId } }`, (w) => ({
+  adminOnly("removeMember", mutation("removeMember", "{ removedUserId }"), (w) => ({
     i: { userId: w.member.userId },
   })),
 ];

@@ -2,7 +2,8 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedOrganization } from "./helpers/seed.ts";
 import { listen, testServer } from "./helpers/server.ts";
-import { post, send, yogaWith } from "./helpers/yoga.ts";
+import { post, send } from "./helpers/http.ts";
+import { yogaWith } from "./helpers/yoga.ts";
 
 describe("GraphQL runs at /graphql and nowhere else", () => {
   it("refuses look-alike paths, where the key would not be read", async () => {

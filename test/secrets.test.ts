@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "../server/infra/logger.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
 import { seedOrganization } from "./helpers/seed.ts";
+import { mutation, request, send } from "./helpers/http.ts";
 import { testServer } from "./helpers/server.ts";
 
 /**
@@ -15,25 +16,18 @@ describe("secrets stay secret", () => {
     const logLines: string[] = [];
     const yoga = createKeywardYoga({ ...services, logger: createLogger("debug", (l) => logLines.push(l)) });
     const later: string[] = [];
-    const call = async (query: string, variables: Record<string, unknown>, headers: Record<string, string>) => {
-      const response = await yoga.fetch("http://keyward.test/graphql", {
-        method: "POST",
-        headers: { "content-type": "application/json", ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, text: await response.text() };
-    };
+    const call = (query: string, variables: Record<string, unknown>, headers: Record<string, string>) => request(yoga, query, { variables, headers });
     const org = await seedOrganization("Secretive");
     const admin = { "x-api-key": org.adminKey };
 
     const created = JSON.parse(
-      (await call(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id } secret } }`, { i: { name: "s" } }, admin)).text,
+      (await call(mutation("createApiKey", "{ apiKey { id } secret }"), { i: { name: "s" } }, admin)).text,
     );
     const { secret, apiKey } = created.data.createApiKey as { secret: string; apiKey: { id: string } };
     const secretPart = secret.slice(`kw_live_${apiKey.id}_`.length, -6);
 
     const rotated = JSON.parse(
-      (await call(`mutation($i: RotateApiKeyInput!) { rotateApiKey(input: $i) { secret } }`, { i: { id: apiKey.id, gracePeriodSeconds: 60 } }, admin)).text,
+      (await call(mutation("rotateApiKey", "{ secret }"), { i: { id: apiKey.id, gracePeriodSeconds: 60 } }, admin)).text,
     );
     const newSecret = rotated.data.rotateApiKey.secret as string;
     const newPart = newSecret.slice(`kw_live_${apiKey.id}_`.length, -6);
@@ -47,12 +41,12 @@ describe("secrets stay secret", () => {
       later.push((await call(everything, {}, { "x-api-key": key.slice(0, -1) + (key.endsWith("A") ? "B" : "A") })).text);
       later.push((await call(`{ viewer { scopes } }`, {}, { "x-api-key": `${key} trailing` })).text);
       later.push(
-        (await call(`mutation($i: VerifyApiKeyInput!) { verifyApiKey(input: $i) { valid code apiKey { maskedKey } } }`, { i: { key } }, admin)).text,
+        (await call(mutation("verifyApiKey", "{ valid code apiKey { maskedKey } }"), { i: { key } }, admin)).text,
       );
       later.push((await call(`{ apiKey(id: "${key}") { id } }`, {}, admin)).text);
     }
     for (const id of [apiKey.id]) {
-      later.push((await call(`mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { maskedKey } } }`, { i: { id } }, admin)).text);
+      later.push((await call(mutation("revokeApiKey", "{ apiKey { maskedKey } }"), { i: { id } }, admin)).text);
     }
     later.push((await call(everything, {}, { "x-api-key": newSecret })).text);
     await usage.flush();
@@ -75,13 +69,8 @@ describe("secrets stay secret", () => {
     const org = await seedOrganization();
     const { yoga } = await testServer();
     for (const body of [`{"query":"mutation { verifyApiKey(input: { key: \\"${org.adminKey}\\" }) { valid } }"`, `{"variables":{"k":"${org.adminKey}"}`]) {
-      const response = await yoga.fetch("http://keyward.test/graphql", {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-api-key": org.adminKey },
-        body,
-      });
-      const text = await response.text();
-      expect(response.status).toBe(400);
+      const { status, text } = await send(yoga, { method: "POST", headers: { "content-type": "application/json", "x-api-key": org.adminKey }, body });
+      expect(status).toBe(400);
       expect(JSON.parse(text).errors[0].extensions.code).toBe("BAD_USER_INPUT");
       expect(text).not.toContain(org.adminKey.slice(20));
     }

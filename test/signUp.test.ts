@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { gql, mutation } from "./helpers/http.ts";
 import { seedOrganization } from "./helpers/seed.ts";
-import { gql, testServer } from "./helpers/server.ts";
+import { testServer } from "./helpers/server.ts";
 
-const SIGN_UP = `mutation($i: SignUpInput!) { signUp(input: $i) { organization { id name } user { id email } secret } }`;
+const SIGN_UP = mutation("signUp", "{ organization { id name } user { id email } secret }");
 
 describe("signUp", () => {
   it("creates an organization whose admin key works at once", async () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { INTERNAL_CALLER, type InternalServerContext } from "../server/auth/plugin.ts";
+import { gql, mutation } from "./helpers/http.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { editedDirectly, gql, testServer } from "./helpers/server.ts";
+import { editedDirectly, testServer } from "./helpers/server.ts";
 
 const VIEWER = `{ viewer { role scopes apiKey { id name } organization { id } } }`;
-const DELETE = `mutation($i: DeleteApiKeyInput!) { deleteApiKey(input: $i) { deletedApiKeyId } }`;
+const DELETE = mutation("deleteApiKey", "{ deletedApiKeyId }");
 
 describe("a key deleted while a request runs", () => {
   it("a request authenticated before the deletion answers NOT_FOUND for the key, never 500", async () => {
@@ -41,7 +42,7 @@ describe("a key deleted while a request runs", () => {
     // Deleted behind the cache's back: verification (from memory) still says yes, the row is gone.
     await db.prisma.apiKey.delete({ where: { id: key.id } });
     try {
-      const answer = await gql(`mutation($i: VerifyApiKeyInput!) { verifyApiKey(input: $i) { valid code apiKey { id } } }`, {
+      const answer = await gql(mutation("verifyApiKey", "{ valid code apiKey { id } }"), {
         key: org.adminKey,
         variables: { i: { key: key.secret } },
       });

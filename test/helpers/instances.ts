@@ -5,7 +5,8 @@ import { openDatabase, type Database } from "../../server/db.ts";
 import { createLogger } from "../../server/infra/logger.ts";
 import { createServices, type Services } from "../../server/services.ts";
 import { createKeywardYoga, type KeywardYoga } from "../../server/yoga.ts";
-import { generousRateLimits, testServer, type GraphQLResponse } from "./server.ts";
+import { request, type GraphQLResponse, type RequestOptions } from "./http.ts";
+import { generousRateLimits, testServer } from "./server.ts";
 
 /** One Keyward process as a load balancer sees it: its own Yoga, key cache and change listener. */
 export interface Instance {
@@ -13,7 +14,7 @@ export interface Instance {
   name: string;
   yoga: KeywardYoga;
   services: Services;
-  request<T = Record<string, any>>(query: string, options?: { key?: string; variables?: Record<string, unknown> }): Promise<GraphQLResponse<T>>;
+  request<T = Record<string, any>>(query: string, options?: Pick<RequestOptions, "key" | "variables">): Promise<GraphQLResponse<T>>;
 }
 
 export interface OwnInstance extends Instance {
@@ -27,23 +28,8 @@ function instance(name: string, yoga: KeywardYoga, services: Services): Instance
     name,
     yoga,
     services,
-    async request<T = Record<string, any>>(query: string, options: { key?: string; variables?: Record<string, unknown> } = {}) {
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (options.key !== undefined) headers["x-api-key"] = options.key;
-      const response = await yoga.fetch(`http://${name.replace(/\s/g, "-")}.test/graphql`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({ query, variables: options.variables }),
-      });
-      const text = await response.text();
-      let body: { data?: T | null; errors?: GraphQLResponse["errors"] } = {};
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // A non-JSON answer is reported through `status` and `text`.
-      }
-      return { status: response.status, headers: response.headers, data: body.data, errors: body.errors, code: body.errors?.[0]?.extensions?.code, text };
-    },
+    request: <T = Record<string, any>>(query: string, options: Pick<RequestOptions, "key" | "variables"> = {}) =>
+      request<T>(yoga, query, { ...options, url: `http://${name.replace(/\s/g, "-")}.test/graphql` }),
   };
 }
 

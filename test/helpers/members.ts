@@ -1,4 +1,4 @@
-import { gql } from "./server.ts";
+import { gql } from "./http.ts";
 
 export const INVITE = /* GraphQL */ `
   mutation Invite($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { id email role expiresAt } code } }

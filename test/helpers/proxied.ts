@@ -2,14 +2,10 @@ import { startKeyward, type Keyward } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createLogger } from "../../server/infra/logger.ts";
 import { CuttableProxy } from "./cuttable-proxy.ts";
+import { send, type GraphQLResponse } from "./http.ts";
 
-export interface Answer {
-  /** 0: no answer within the deadline. */
-  status: number;
-  headers: Headers;
-  text: string;
-  body: { data?: any; errors?: Array<{ message: string; extensions?: Record<string, any> }> } | undefined;
-  code: string | undefined;
+/** `status` 0 and `code` "NO_ANSWER": no answer within the deadline. */
+export interface Answer extends GraphQLResponse {
   ms: number;
 }
 
@@ -37,25 +33,18 @@ export async function proxiedKeyward(env: Record<string, string> = {}): Promise<
   const keyward = await startKeyward(config, createLogger("warn", (line) => logs.push(line)));
   const ask: ProxiedKeyward["ask"] = async (path, query, key, variables, deadlineMs = 15_000) => {
     const started = performance.now();
-    const answer = (async (): Promise<Answer> => {
-      const response = await keyward.yoga.fetch(`http://keyward.test${path}`, {
+    const answer = send(
+      keyward.yoga,
+      {
         method: query ? "POST" : "GET",
         headers: { "content-type": "application/json", ...(key ? { "x-api-key": key } : {}) },
         body: query ? JSON.stringify({ query, variables }) : undefined,
-      });
-      const text = await response.text();
-      let body: Answer["body"];
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-      const code = body?.errors?.[0]?.extensions?.code;
-      return { status: response.status, headers: response.headers, text, body, code, ms: performance.now() - started };
-    })();
+      },
+      `http://keyward.test${path}`,
+    ).then((answer): Answer => ({ ...answer, ms: performance.now() - started }));
     let timer: NodeJS.Timeout | undefined;
     const none = new Promise<Answer>((resolve) => {
-      timer = setTimeout(() => resolve({ status: 0, headers: new Headers(), text: "", body: undefined, code: "NO_ANSWER", ms: deadlineMs }), deadlineMs);
+      timer = setTimeout(() => resolve({ status: 0, headers: new Headers(), text: "", body: undefined, data: undefined, errors: undefined, code: "NO_ANSWER", ms: deadlineMs }), deadlineMs);
     });
     try {
       return await Promise.race([answer, none]);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createOrganization, type NewOrganization } from "../../server/domain/organizations.ts";
-import { gql } from "./server.ts";
+import { gql } from "./http.ts";
 import { testServer } from "./server.ts";
 
 export interface SeededOrganization extends NewOrganization {

@@ -52,45 +52,6 @@ async function start(): Promise<TestServer> {
   return { yoga: createKeywardYoga(services), db, services, usage: services.usage, config };
 }
 
-export interface GraphQLResponse<T = Record<string, any>> {
-  status: number;
-  headers: Headers;
-  data: T | null | undefined;
-  errors: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }> | undefined;
-  /** `errors[0].extensions.code`, the thing tests assert on. */
-  code: string | undefined;
-  text: string;
-}
-
-export interface RequestOptions {
-  variables?: Record<string, unknown>;
-  /** Sent as `X-API-Key` unless `headers` says otherwise. */
-  key?: string;
-  headers?: Record<string, string>;
-  url?: string;
-}
-
-export async function gql<T = Record<string, any>>(query: string, options: RequestOptions = {}): Promise<GraphQLResponse<T>> {
-  const { yoga } = await testServer();
-  const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
-  if (options.key !== undefined) headers["x-api-key"] = options.key;
-  const response = await yoga.fetch(options.url ?? "http://keyward.test/graphql", {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ query, variables: options.variables }),
-  });
-  const text = await response.text();
-  const body = JSON.parse(text) as { data?: T | null; errors?: GraphQLResponse["errors"] };
-  return {
-    status: response.status,
-    headers: response.headers,
-    data: body.data,
-    errors: body.errors,
-    code: body.errors?.[0]?.extensions?.code,
-    text,
-  };
-}
-
 /**
  * Tests that move time by editing rows directly (an expiry, a grace period) bypass the API,
  * so they tell the verification cache, as every API change does.
