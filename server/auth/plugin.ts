@@ -1,5 +1,5 @@
 import type { Plugin } from "graphql-yoga";
-import { errorResponse, unexpectedResponse, type AuthFailureCode } from "../errors.ts";
+import { authFailure, errorResponse, internalError, KeywardError, unexpectedResponse, type AuthFailureCode } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { describeRequest, throttledClient, type ServerContext } from "../http/request.ts";
 import { rateLimited } from "../infra/rateLimit.ts";
@@ -87,7 +87,7 @@ async function refuse({ services, request, serverContext, key }: Attempt, code: 
   const { rateLimits, config, metrics, logger } = services;
   if (code !== "UNAUTHENTICATED") {
     metrics.authentication(code.toLowerCase());
-    return errorResponse(code, message);
+    return errorResponse(authFailure(code, message));
   }
   const client = throttledClient(request, serverContext, config.trustProxy);
   try {
@@ -95,14 +95,15 @@ async function refuse({ services, request, serverContext, key }: Attempt, code: 
     if (key) await rateLimits.authByKeyId.assertAllowed(key.id);
   } catch (limited) {
     metrics.authentication("rate_limited");
-    return errorResponse(limited);
+    // Anything but the throttle's own RATE_LIMITED (the shared throttle's database failing) is answered as it always was.
+    return errorResponse(limited instanceof KeywardError ? limited : internalError());
   }
   metrics.authentication(code.toLowerCase());
   if (await rateLimits.authByClient.fail(client)) logger.warn("failed authentications from one client reached the limit", { client });
   if (key && (await rateLimits.authByKeyId.fail(key.id))) {
     await recordFailedBurst(services, key, describeRequest(request, serverContext, config.trustProxy), rateLimits.authByKeyId);
   }
-  return errorResponse(code, message);
+  return errorResponse(authFailure(code, message));
 }
 
 /** The database (key lookup, shared throttle) failed: the caller learns only UNAVAILABLE. */

@@ -27,15 +27,7 @@ export function useBodyLimit(maxBytes: number): Plugin {
   return {
     onRequest({ request, endResponse }) {
       const length = request.headers.get("content-length");
-      if (length !== null && Number(length) > maxBytes) {
-        const { message, extensions } = tooLarge();
-        endResponse(
-          new Response(JSON.stringify({ errors: [{ message, extensions: { code: extensions.code } }] }), {
-            status: 413,
-            headers: { "content-type": "application/json; charset=utf-8", connection: "close" },
-          }),
-        );
-      }
+      if (length !== null && Number(length) > maxBytes) endResponse(errorResponse(tooLarge()));
     },
     onRequestParse({ request, setRequestParser }) {
       if (request.method !== "POST") return;

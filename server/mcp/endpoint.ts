@@ -3,11 +3,12 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Plugin } from "graphql-yoga";
 import { authenticate } from "../auth/plugin.ts";
-import { errorResponse, unexpectedResponse } from "../errors.ts";
+import { errorResponse, unauthenticated, unexpectedResponse } from "../errors.ts";
 import { describeRequest, type InProcessCaller, type ServerContext } from "../http/request.ts";
 import { MCP_PATH } from "../http/routes.ts";
 import { schema } from "../schema/index.ts";
 import type { Services } from "../services.ts";
+import { jsonRpcError } from "./jsonRpc.ts";
 import { singleMessage } from "./message.ts";
 import { loadTools, toolsFor, type Tool } from "./tools.ts";
 
@@ -40,7 +41,7 @@ export function useMcp(services: Services, execute: Execute): Plugin<{}, ServerC
   async function handle(request: Request, serverContext: ServerContext): Promise<Response> {
     const principal = await authenticate(services, request, serverContext, { allowQuery: true });
     if (principal instanceof Response) return principal;
-    if (!principal) return errorResponse("UNAUTHENTICATED", "An API key is required.");
+    if (!principal) return errorResponse(unauthenticated("An API key is required."));
     const message = await singleMessage(request, services.config.maxBodyBytes);
     if (message instanceof Response) return message;
     const caller: InProcessCaller = {
@@ -82,8 +83,7 @@ export function useMcp(services: Services, execute: Execute): Plugin<{}, ServerC
     }));
     server.setRequestHandler(CallToolRequestSchema, async (call) => {
       const tool = tools.find((t) => t.name === call.params.name);
-      // A plain error with a JSON-RPC code: McpError would put "MCP error -32602:" in the message twice.
-      if (!tool) throw Object.assign(new Error(`Unknown tool: ${call.params.name}`), { code: ErrorCode.InvalidParams });
+      if (!tool) throw jsonRpcError(ErrorCode.InvalidParams, `Unknown tool: ${call.params.name}`);
       const response = await execute(caller, tool.document, call.params.arguments ?? {});
       const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
       if (body.errors?.length) {
