@@ -17,7 +17,9 @@ import { graphiqlOptions } from "./http/graphiql.ts";
 import { useRequestLog } from "./http/requestLog.ts";
 import { useRequestMetrics } from "./http/requestMetrics.ts";
 import { GRAPHQL_PATH, useExactRoutes, useNoKeysInUrl } from "./http/routes.ts";
-import { useBodyLimit, useHttpsRequired, useStorableText } from "./http/security.ts";
+import { useBodyLimit } from "./http/bodyLimit.ts";
+import { useHttpsRequired } from "./http/httpsRequired.ts";
+import { useStorableText } from "./http/storableText.ts";
 import type { Services } from "./services.ts";
 
 export type KeywardYoga = YogaServerInstance<ServerContext, Context>;

@@ -1,21 +1,5 @@
-import type { ASTVisitor, ValidationContext } from "graphql";
 import type { GraphQLParams, Plugin } from "graphql-yoga";
-import type { Config } from "../config.ts";
-import { badRequest, errorResponse, KeywardError } from "../errors.ts";
-import { isSecure, type ServerContext } from "./request.ts";
-import { PROBE_PATHS } from "./routes.ts";
-
-/** With KEYWARD_REQUIRE_HTTPS, plain HTTP is refused before anything else, the key included. */
-export function useHttpsRequired(config: Config): Plugin<{}, ServerContext> {
-  return {
-    onRequest({ request, url, endResponse, serverContext }) {
-      // Probes and scrapers speak plain HTTP inside the deployment's network.
-      if (!config.requireHttps || PROBE_PATHS.has(url.pathname)) return;
-      if (isSecure(request, serverContext, config.trustProxy)) return;
-      endResponse(errorResponse(new KeywardError("HTTPS_REQUIRED", "This Keyward accepts HTTPS only.")));
-    },
-  };
-}
+import { badRequest, errorResponse } from "../errors.ts";
 
 /**
  * Request bodies over the limit get 413 without being read: by Content-Length up front, and
@@ -72,35 +56,4 @@ async function readLimited(request: Request, maxBytes: number, tooLarge: () => E
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString("utf8");
-}
-
-/**
- * PostgreSQL cannot store NUL characters or unpaired UTF-16 surrogates in text or JSON; one in
- * any input would fail deep in the database. Refuse them up front, in variables and in the
- * document's own string literals, as the caller's bad input.
- */
-export function useStorableText(): Plugin {
-  const refusal = () => badRequest("Inputs must be well-formed Unicode text without NUL characters.");
-  const literals = (context: ValidationContext): ASTVisitor => ({
-    StringValue(node) {
-      if (!storable(node.value)) context.reportError(refusal());
-    },
-  });
-  return {
-    onParams({ params }) {
-      if (!allStorable(params.query) || !allStorable(params.operationName) || !allStorable(params.variables)) throw refusal();
-    },
-    onValidate({ addValidationRule }) {
-      addValidationRule(literals);
-    },
-  };
-}
-
-const storable = (text: string) => !text.includes("\u0000") && text.isWellFormed();
-
-function allStorable(value: unknown, depth = 0): boolean {
-  if (typeof value === "string") return storable(value);
-  if (depth > 64 || value === null || typeof value !== "object") return true;
-  for (const [key, item] of Object.entries(value)) if (!storable(key) || !allStorable(item, depth + 1)) return false;
-  return true;
 }
