@@ -1,7 +1,6 @@
 import type { YogaInitialContext } from "graphql-yoga";
-import { INTERNAL_CALLER, type InternalServerContext } from "./auth/plugin.ts";
 import type { Principal } from "./auth/principal.ts";
-import { describeRequest, type NodeServerContext, type RequestInfo } from "./http/request.ts";
+import { describeRequest, type RequestInfo, type ServerContext } from "./http/request.ts";
 import type { Services } from "./services.ts";
 
 export type { RequestInfo } from "./http/request.ts";
@@ -21,15 +20,14 @@ export interface AuthenticatedContext extends BaseContext {
 export type Context = AnonymousContext | AuthenticatedContext;
 
 /**
- * The key was resolved once, before parsing (server/auth/plugin.ts): a key that is present but
- * not valid never gets here. No key gives an anonymous context, which scope-auth turns into
- * 401 on every field that needs one.
+ * The key was resolved once, before parsing (server/auth/plugin.ts), into the server context:
+ * a key that is present but not valid never gets here. No key gives an anonymous context,
+ * which scope-auth turns into 401 on every field that needs one.
  */
-export function contextFactory(services: Services, principals: WeakMap<Request, Principal | null>) {
-  return (initial: YogaInitialContext & NodeServerContext): Context => {
-    const internal = (initial as InternalServerContext)[INTERNAL_CALLER];
-    const requestInfo = internal?.requestInfo ?? describeRequest(initial.request, initial, services.config.trustProxy);
-    const principal = principals.get(initial.request) ?? null;
+export function contextFactory(services: Services) {
+  return (initial: YogaInitialContext & ServerContext): Context => {
+    const requestInfo = initial.requestInfo ?? describeRequest(initial.request, initial, services.config.trustProxy);
+    const principal = initial.principal ?? null;
     return principal ? { ...services, requestInfo, principal } : { ...services, requestInfo, principal: null };
   };
 }

@@ -30,8 +30,17 @@ export type ErrorCode = keyof typeof errorStatus;
 export type AuthFailureCode = "UNAUTHENTICATED" | "API_KEY_DISABLED" | "API_KEY_REVOKED" | "API_KEY_EXPIRED";
 
 export class KeywardError extends GraphQLError {
-  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>) {
-    const status = errorStatus[code];
+  /** The status of a response that carries this error alone (Yoga reads it from `extensions.http`). */
+  readonly httpStatus: number;
+  readonly httpHeaders: Readonly<Record<string, string>>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    extra: Record<string, unknown> = {},
+    headers?: Record<string, string>,
+    status: number = errorStatus[code],
+  ) {
     super(message, {
       extensions: {
         ...extra,
@@ -39,6 +48,8 @@ export class KeywardError extends GraphQLError {
         ...(status === 200 ? {} : { http: { status, ...(headers ? { headers } : {}) } }),
       },
     });
+    this.httpStatus = status;
+    this.httpHeaders = headers ?? {};
   }
 }
 
@@ -65,7 +76,7 @@ export const badInput = (message: string, field?: string) =>
 
 /** The request itself is malformed (not a value in it): BAD_USER_INPUT with an HTTP status (400, 411, 413). */
 export const badRequest = (message: string, status = 400, headers?: Record<string, string>) =>
-  new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status, ...(headers ? { headers } : {}) } } });
+  new KeywardError("BAD_USER_INPUT", message, {}, headers, status);
 
 /**
  * An unexpected failure outside GraphQL's own error handling (authentication, /mcp): logged
@@ -173,29 +184,23 @@ function causes(error: unknown): unknown[] {
 /** How long a client should wait before retrying a request the database could not serve. */
 export const RETRY_AFTER_SECONDS = 5;
 
+export const internalError = () => new KeywardError("INTERNAL_SERVER_ERROR", "Unexpected error.");
+
 /** What a caller sees of a failure Keyward did not expect: its code and nothing of its cause. */
 export function unexpected(error: unknown): KeywardError {
   return isUnavailable(error)
     ? new KeywardError("UNAVAILABLE", "The database is unavailable; try again shortly.", {}, { "Retry-After": String(RETRY_AFTER_SECONDS) })
-    : new KeywardError("INTERNAL_SERVER_ERROR", "Unexpected error.");
+    : internalError();
 }
 
 /**
- * A whole-request refusal (before any GraphQL runs) in GraphQL-over-HTTP's shape:
- * `{ errors: [{ message, extensions: { code } }] }` with the code's status and headers.
+ * The one JSON error body of GraphQL over HTTP outside GraphQL's own execution (refused routes,
+ * bodies and keys): `{ errors: [{ message, extensions }] }` with the error's status and headers.
  */
-export function errorResponse(error: unknown, message?: string): Response {
-  const keyward =
-    error instanceof KeywardError
-      ? error
-      : typeof error === "string" && error in errorStatus
-        ? error === "UNAUTHENTICATED" || error.startsWith("API_KEY_")
-          ? authFailure(error as AuthFailureCode, message)
-          : new KeywardError(error as ErrorCode, message ?? "Request refused.")
-        : new KeywardError("INTERNAL_SERVER_ERROR", "Unexpected error.");
-  const { http, ...extensions } = keyward.extensions as { http?: { status?: number; headers?: Record<string, string> } };
-  return new Response(JSON.stringify({ errors: [{ message: keyward.message, extensions }] }), {
-    status: http?.status ?? 200,
-    headers: { "content-type": "application/json; charset=utf-8", ...http?.headers },
+export function errorResponse(error: KeywardError): Response {
+  const { http: _http, ...extensions } = error.extensions;
+  return new Response(JSON.stringify({ errors: [{ message: error.message, extensions }] }), {
+    status: error.httpStatus,
+    headers: { "content-type": "application/json; charset=utf-8", ...error.httpHeaders },
   });
 }

@@ -5,22 +5,24 @@ import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from "graphql-yoga";
-import { INTERNAL_CALLER, useApiKeyAuth, type InternalServerContext } from "./auth/plugin.ts";
-import type { Principal } from "./auth/principal.ts";
+import { useApiKeyAuth } from "./auth/plugin.ts";
 import { contextFactory, type Context } from "./context.ts";
 import { asBadUserInput, badInput, badRequest, KeywardError, unexpected } from "./errors.ts";
 import type { Logger } from "./infra/logger.ts";
 import { readiness } from "./http/readiness.ts";
+import type { ServerContext } from "./http/request.ts";
 import { schema } from "./schema/index.ts";
 import { useMcp, type Execute } from "./mcp/endpoint.ts";
 import { graphiqlOptions } from "./http/graphiql.ts";
 import { useRequestLog } from "./http/requestLog.ts";
 import { useRequestMetrics } from "./http/requestMetrics.ts";
 import { GRAPHQL_PATH, useExactRoutes, useNoKeysInUrl } from "./http/routes.ts";
-import { useBodyLimit, useHttpsRequired, useStorableText } from "./http/security.ts";
+import { useBodyLimit } from "./http/bodyLimit.ts";
+import { useHttpsRequired } from "./http/httpsRequired.ts";
+import { useStorableText } from "./http/storableText.ts";
 import type { Services } from "./services.ts";
 
-export type KeywardYoga = YogaServerInstance<Record<string, unknown>, Context>;
+export type KeywardYoga = YogaServerInstance<ServerContext, Context>;
 
 /**
  * The Yoga instance, apart from `listen` so tests and benchmarks drive it through
@@ -29,17 +31,16 @@ export type KeywardYoga = YogaServerInstance<Record<string, unknown>, Context>;
  */
 export function createKeywardYoga(services: Services): KeywardYoga {
   const { config } = services;
-  const principals = new WeakMap<Request, Principal | null>();
   // MCP tools run as GraphQL requests of this same server, as the caller /mcp authenticated.
   const execute: Execute = async (caller, query, variables) =>
     yoga.fetch(
       "https://keyward.internal/graphql",
       { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) },
-      { [INTERNAL_CALLER]: caller } satisfies InternalServerContext,
+      caller,
     );
-  const yoga: KeywardYoga = createYoga<Record<string, unknown>, Context>({
+  const yoga: KeywardYoga = createYoga<ServerContext, Context>({
     schema,
-    context: contextFactory(services, principals),
+    context: contextFactory(services),
     graphqlEndpoint: GRAPHQL_PATH,
     healthCheckEndpoint: "/healthz",
     landingPage: false,
@@ -70,11 +71,11 @@ export function createKeywardYoga(services: Services): KeywardYoga {
       useBodyLimit(config.maxBodyBytes),
       useMcp(services, execute),
       useCSRFPrevention({ requestHeaders: ["x-graphql-csrf", "x-api-key", "authorization"] }),
-      useApiKeyAuth(services, principals),
+      useApiKeyAuth(services),
       useStorableText(),
       EnvelopArmorPlugin(armor),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
-      useInvalidDocumentErrors(principals),
+      useInvalidDocumentErrors(),
     ],
   });
   return yoga;
@@ -97,13 +98,13 @@ const armor = {
  * hints are dropped per response for callers without a valid key, who need not learn the
  * schema (per response, not in validation: validation results are cached across callers).
  */
-function useInvalidDocumentErrors(principals: WeakMap<Request, Principal | null>): Plugin {
+function useInvalidDocumentErrors(): Plugin<{}, ServerContext> {
   return {
     onValidate: () => ({ result, setResult }) => {
       if (result.length > 0) setResult(result.map((e) => (e instanceof GraphQLError ? asBadUserInput(e) : e)));
     },
-    onResultProcess({ request, result, setResult }) {
-      if (principals.get(request) || Array.isArray(result) || !("errors" in result) || !result.errors?.length) return;
+    onResultProcess({ serverContext, result, setResult }) {
+      if (serverContext.principal || Array.isArray(result) || !("errors" in result) || !result.errors?.length) return;
       setResult({ ...result, errors: result.errors.map(withoutSuggestions) });
     },
   };

@@ -316,7 +316,7 @@ describe("hostile input never gets a 5xx, and never a secret back", () => {
     );
 
     // Bodies that are not JSON, or JSON cut short with a key inside (a parser's error must not quote it).
-    // Not the empty body: see the report on server/http/security.ts's readLimited (work in progress).
+    // Not the empty body: see the report on server/http/bodyLimit.ts's readLimited (work in progress).
     const rawBody = fc.oneof(
       fc.string({ unit: "binary", minLength: 1, maxLength: 200 }),
       fc.tuple(fc.nat(), fc.nat({ max: 120 }), fc.constantFrom("query", "variables", "operationName")).map(([n, cut, field]) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { INTERNAL_CALLER, type InternalServerContext } from "../server/auth/plugin.ts";
+import type { InProcessCaller } from "../server/http/request.ts";
 import { gql, mutation } from "./helpers/http.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
 import { editedDirectly, testServer } from "./helpers/server.ts";
@@ -18,7 +18,7 @@ describe("a key deleted while a request runs", () => {
     expect((await gql(DELETE, { key: org.adminKey, variables: { i: { id: key.id, confirm: true } } })).data?.deleteApiKey).toEqual({
       deletedApiKeyId: key.id,
     });
-    const caller: InternalServerContext = { [INTERNAL_CALLER]: { principal: verified.principal, requestInfo: { ip: null, userAgent: null } } };
+    const caller: InProcessCaller = { principal: verified.principal, requestInfo: { ip: null, userAgent: null } };
     const response = await yoga.fetch(
       "http://keyward.test/graphql",
       { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: VIEWER }) },

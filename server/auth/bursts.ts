@@ -2,6 +2,7 @@ import { recordAudit } from "../domain/audit.ts";
 import type { Limiter } from "../infra/rateLimit.ts";
 import type { RequestInfo } from "../http/request.ts";
 import type { Services } from "../services.ts";
+import type { ParsedKey } from "./key.ts";
 
 /**
  * A burst of wrong secrets for one key just reached the throttle: the key's organization
@@ -11,7 +12,7 @@ import type { Services } from "../services.ts";
  */
 export async function recordFailedBurst(
   { prisma, verifier, logger }: Services,
-  keyId: string,
+  { id: keyId }: ParsedKey,
   requestInfo: RequestInfo,
   limiter: Limiter,
 ): Promise<void> {

@@ -96,11 +96,6 @@ export function generateKey(environment: KeyEnvironment, id = randomBase62(ID_LE
   return { key, environment, id, secret, secretHash: hashSecret(secret), lastFour: key.slice(-4) };
 }
 
-/** Where a key's public id would be, unchecked: enough to look in a cache (parseKey checks it all). */
-export function keyIdOf(candidate: string): string | undefined {
-  return candidate.length === KEY_LENGTH ? candidate.slice(8, 8 + ID_LENGTH) : undefined;
-}
-
 /** `null` for anything that is not a well-formed key with a valid checksum. */
 export function parseKey(candidate: string): ParsedKey | null {
   if (candidate.length !== KEY_LENGTH) return null;

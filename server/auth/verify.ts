@@ -25,7 +25,11 @@ export class Verifier {
   /** Synchronous when the key is in memory (the common case), so a warm request awaits nothing. */
   verify(presented: string, now = Date.now()): Verification | Promise<Verification> {
     const parsed = parseKey(presented);
-    if (!parsed) return UNAUTHENTICATED;
+    return parsed ? this.verifyParsed(parsed, now) : UNAUTHENTICATED;
+  }
+
+  /** For a key already parsed (the authentication plugin parses it once, to throttle by its id). */
+  verifyParsed(parsed: ParsedKey, now = Date.now()): Verification | Promise<Verification> {
     const cached = this.cache.get(parsed.id);
     if (cached !== undefined) return check(cached, parsed, now);
     const epoch = this.cache.epoch();

@@ -1,9 +1,6 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { isIPv4, isIPv6 } from "node:net";
-
-/** What the Node adapter adds to Yoga's server context (absent under `yoga.fetch`). */
-export interface NodeServerContext {
-  req?: { socket?: { remoteAddress?: string; encrypted?: boolean } };
-}
+import type { Principal } from "../auth/principal.ts";
 
 export interface RequestInfo {
   /** `null` when not known (no socket under `yoga.fetch`, or a proxy that says `unknown`). */
@@ -15,19 +12,46 @@ export interface RequestInfo {
 const UNKNOWN = "unknown";
 
 /**
+ * Yoga's server context (`createYoga<ServerContext, Context>`): what reaches Keyward with each
+ * request before any GraphQL runs. Only the process that serves Keyward sets it, never an HTTP
+ * client. The context factory (server/context.ts) builds each operation's context from it.
+ */
+export interface ServerContext {
+  /** Node's request and response, when Keyward is served by Node; absent under `yoga.fetch`. */
+  req?: IncomingMessage;
+  res?: ServerResponse;
+  /**
+   * Who the request speaks for (`null`: no key), resolved once by the authentication plugin
+   * (server/auth/plugin.ts) before the body is parsed. An in-process caller (an MCP tool call,
+   * see server/mcp/endpoint.ts) arrives with it already set, with `requestInfo`: the operation
+   * then goes through everything else (scopes, limits, audit) as that caller, and is not counted
+   * as a second use of the key.
+   */
+  principal?: Principal | null;
+  /** The in-process caller's own client details; otherwise read from the request. */
+  requestInfo?: RequestInfo;
+}
+
+/** The server context of an in-process operation (an MCP tool call): a caller Keyward already authenticated. */
+export interface InProcessCaller extends ServerContext {
+  principal: Principal;
+  requestInfo: RequestInfo;
+}
+
+/**
  * The client's address (`null`: not known): the socket's, or, behind a trusted proxy, the
  * `X-Forwarded-For` entry that proxy appended: the last. Earlier entries are whatever the client
  * sent, so throttling by them would let a client pick a new address per request. A proxy that
  * does not know the address says `unknown` (RFC 7239).
  */
-function clientAddress(request: Request, server: NodeServerContext | undefined, trustProxy: boolean): string | null {
+function clientAddress(request: Request, server: ServerContext, trustProxy: boolean): string | null {
   const forwarded = trustProxy ? lastEntry(request.headers.get("x-forwarded-for")) : undefined;
-  const address = (forwarded || server?.req?.socket?.remoteAddress)?.slice(0, 64);
+  const address = (forwarded || server.req?.socket?.remoteAddress)?.slice(0, 64);
   return address && address !== UNKNOWN ? address : null;
 }
 
 /** Who a throttle counts this request as: its client address, by network (see `throttlingKey`). */
-export function throttledClient(request: Request, server: NodeServerContext | undefined, trustProxy: boolean): string {
+export function throttledClient(request: Request, server: ServerContext, trustProxy: boolean): string {
   return throttlingKey(clientAddress(request, server, trustProxy));
 }
 
@@ -65,13 +89,14 @@ function ipv6Words(address: string): number[] {
   return [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
 }
 
-export function describeRequest(request: Request, server: NodeServerContext | undefined, trustProxy: boolean): RequestInfo {
+export function describeRequest(request: Request, server: ServerContext, trustProxy: boolean): RequestInfo {
   return { ip: clientAddress(request, server, trustProxy), userAgent: request.headers.get("user-agent")?.slice(0, 256) ?? null };
 }
 
 /** Arrived over TLS: our own, or a trusted proxy's (`X-Forwarded-Proto: https`). */
-export function isSecure(request: Request, server: NodeServerContext | undefined, trustProxy: boolean): boolean {
-  if (server?.req?.socket?.encrypted || new URL(request.url).protocol === "https:") return true;
+export function isSecure(request: Request, server: ServerContext, trustProxy: boolean): boolean {
+  const socket = server.req?.socket;
+  if ((socket && "encrypted" in socket && socket.encrypted) || new URL(request.url).protocol === "https:") return true;
   return trustProxy && lastEntry(request.headers.get("x-forwarded-proto"))?.toLowerCase() === "https";
 }
 

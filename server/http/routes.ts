@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Plugin } from "graphql-yoga";
 import { keyInUrl } from "../auth/headers.ts";
-import { errorResponse } from "../errors.ts";
+import { badRequest, errorResponse, unauthenticated } from "../errors.ts";
 export const GRAPHQL_PATH = "/graphql";
 export const MCP_PATH = "/mcp";
 /** Plain-HTTP probes for the deployment's own network (see useHttpsRequired). */
@@ -41,7 +41,7 @@ export function useNoKeysInUrl(): Plugin {
 }
 
 const keyInUrlRefusal = () =>
-  errorResponse("UNAUTHENTICATED", "API keys in URLs are refused (URLs get logged); send the key in the X-API-Key or Authorization header.");
+  errorResponse(unauthenticated("API keys in URLs are refused (URLs get logged); send the key in the X-API-Key or Authorization header."));
 
 /**
  * The Node listener. A request-target that is not a plain path (`http://x/graphql`, `*`) makes
@@ -52,8 +52,7 @@ export function nodeListener(handler: (req: IncomingMessage, res: ServerResponse
     const target = req.url ?? "";
     if (keyInUrl(target, { allowApiKeyParam: target.split("?", 1)[0] === MCP_PATH })) return void write(res, keyInUrlRefusal());
     if (target.startsWith("/") && !target.startsWith("//")) return void handler(req, res);
-    res.writeHead(400, { "content-type": "application/json; charset=utf-8", connection: "close" });
-    res.end(JSON.stringify({ errors: [{ message: "The request target must be a path.", extensions: { code: "BAD_USER_INPUT" } }] }));
+    void write(res, errorResponse(badRequest("The request target must be a path.", 400, { connection: "close" })));
   };
 }
 

@@ -2,25 +2,26 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Plugin } from "graphql-yoga";
-import { authenticate, type InternalCaller } from "../auth/plugin.ts";
-import { errorResponse, unexpectedResponse } from "../errors.ts";
-import { describeRequest, type NodeServerContext } from "../http/request.ts";
+import { authenticate } from "../auth/plugin.ts";
+import { errorResponse, unauthenticated, unexpectedResponse } from "../errors.ts";
+import { describeRequest, type InProcessCaller, type ServerContext } from "../http/request.ts";
 import { MCP_PATH } from "../http/routes.ts";
 import { schema } from "../schema/index.ts";
 import type { Services } from "../services.ts";
+import { jsonRpcError } from "./jsonRpc.ts";
 import { singleMessage } from "./message.ts";
 import { loadTools, toolsFor, type Tool } from "./tools.ts";
 
 
 /** Runs a GraphQL request through the same server (scopes, limits, audit and all) as `caller`. */
-export type Execute = (caller: InternalCaller, document: string, variables: Record<string, unknown>) => Promise<Response>;
+export type Execute = (caller: InProcessCaller, document: string, variables: Record<string, unknown>) => Promise<Response>;
 
 /**
  * `/mcp`: a Model Context Protocol server (Streamable HTTP, stateless) whose tools are the SDK's
  * operations. It takes the same keys, and on this endpoint only also `?api_key=` (connector
  * URLs need it). No key or a bad key is refused before any tool is listed.
  */
-export function useMcp(services: Services, execute: Execute): Plugin {
+export function useMcp(services: Services, execute: Execute): Plugin<{}, ServerContext> {
   const tools = loadTools(schema);
   return {
     onRequest({ url, request, endResponse, serverContext }) {
@@ -37,15 +38,15 @@ export function useMcp(services: Services, execute: Execute): Plugin {
     },
   };
 
-  async function handle(request: Request, serverContext: unknown): Promise<Response> {
+  async function handle(request: Request, serverContext: ServerContext): Promise<Response> {
     const principal = await authenticate(services, request, serverContext, { allowQuery: true });
     if (principal instanceof Response) return principal;
-    if (!principal) return errorResponse("UNAUTHENTICATED", "An API key is required.");
+    if (!principal) return errorResponse(unauthenticated("An API key is required."));
     const message = await singleMessage(request, services.config.maxBodyBytes);
     if (message instanceof Response) return message;
-    const caller: InternalCaller = {
+    const caller: InProcessCaller = {
       principal,
-      requestInfo: describeRequest(request, serverContext as NodeServerContext, services.config.trustProxy),
+      requestInfo: describeRequest(request, serverContext, services.config.trustProxy),
     };
 
     const server = mcpServer(toolsFor(tools, principal), caller);
@@ -63,7 +64,7 @@ export function useMcp(services: Services, execute: Execute): Plugin {
     }
   }
 
-  function mcpServer(visible: Tool[], caller: InternalCaller): Server {
+  function mcpServer(visible: Tool[], caller: InProcessCaller): Server {
     const { principal } = caller;
     const server = new Server(
       { name: "keyward", version: "0.1.0" },
@@ -82,8 +83,7 @@ export function useMcp(services: Services, execute: Execute): Plugin {
     }));
     server.setRequestHandler(CallToolRequestSchema, async (call) => {
       const tool = tools.find((t) => t.name === call.params.name);
-      // A plain error with a JSON-RPC code: McpError would put "MCP error -32602:" in the message twice.
-      if (!tool) throw Object.assign(new Error(`Unknown tool: ${call.params.name}`), { code: ErrorCode.InvalidParams });
+      if (!tool) throw jsonRpcError(ErrorCode.InvalidParams, `Unknown tool: ${call.params.name}`);
       const response = await execute(caller, tool.document, call.params.arguments ?? {});
       const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
       if (body.errors?.length) {

@@ -1,6 +1,7 @@
 import { readRequestBody, requestBodyTooLargeMessage } from "@modelcontextprotocol/sdk/server/requestBody.js";
 import { isJsonContentType } from "@modelcontextprotocol/sdk/shared/mediaType.js";
 import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
+import { jsonRpcErrorResponse } from "./jsonRpc.ts";
 
 /**
  * The one JSON-RPC message of an MCP request, read here so that a batch is refused before any
@@ -12,24 +13,16 @@ export async function singleMessage(request: Request, maxBytes: number): Promise
   if (!isJsonContentType(request.headers.get("content-type"))) return undefined;
   // A client that went away mid-body (or was cut off by the request timeout) is not an incident.
   const body = await readRequestBody(request, maxBytes).catch(() => null);
-  if (!body) return jsonRpcError(400, ErrorCode.InvalidRequest, "Invalid Request: the body was not received in full.");
-  if (body.tooLarge) return jsonRpcError(413, -32000, requestBodyTooLargeMessage(maxBytes));
+  if (!body) return jsonRpcErrorResponse(400, ErrorCode.InvalidRequest, "Invalid Request: the body was not received in full.");
+  if (body.tooLarge) return jsonRpcErrorResponse(413, -32000, requestBodyTooLargeMessage(maxBytes));
   let parsedBody: unknown;
   try {
     parsedBody = JSON.parse(body.text);
   } catch {
-    return jsonRpcError(400, ErrorCode.ParseError, "Parse error: Invalid JSON");
+    return jsonRpcErrorResponse(400, ErrorCode.ParseError, "Parse error: Invalid JSON");
   }
   if (Array.isArray(parsedBody)) {
-    return jsonRpcError(400, ErrorCode.InvalidRequest, "Invalid Request: JSON-RPC batches are not supported; send one message per request.");
+    return jsonRpcErrorResponse(400, ErrorCode.InvalidRequest, "Invalid Request: JSON-RPC batches are not supported; send one message per request.");
   }
   return { parsedBody };
-}
-
-/** The transport's own error shape: no id (the request's could not be trusted), no details. */
-function jsonRpcError(status: number, code: number, message: string): Response {
-  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
 }
