@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { Counter, Gauge, type Registry } from "prom-client";
-import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import type { Logger } from "../infra/logger.ts";
 import { connectionOptions, Sockets } from "../infra/postgres.ts";
 import type { KeyCache } from "./cache.ts";
@@ -64,25 +64,14 @@ export class KeyChanges {
     this.heartbeatMs = options.heartbeatMs ?? 5_000;
   }
 
-  /** Runs `work` in a transaction; whatever it `touch`es is invalidated everywhere once it commits. */
-  async transaction<T>(
-    prisma: PrismaClient,
-    work: (tx: Prisma.TransactionClient, touch: (change: KeyChange) => void) => Promise<T>,
-  ): Promise<T> {
-    const touched = { keyIds: new Set<string>(), userIds: new Set<string>() };
-    const touch = (change: KeyChange) => {
-      for (const id of change.keyIds ?? []) touched.keyIds.add(id);
-      for (const id of change.userIds ?? []) touched.userIds.add(id);
-    };
-    const result = await prisma.$transaction(async (tx) => {
-      const value = await work(tx, touch);
-      if (touched.keyIds.size + touched.userIds.size > 0) {
-        await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${payload(touched, this.instanceId)})`;
-      }
-      return value;
-    });
-    this.apply({ keyIds: [...touched.keyIds], userIds: [...touched.userIds] });
-    return result;
+  /**
+   * Tells every other instance what to forget, from inside the changing transaction: PostgreSQL
+   * delivers the NOTIFY on commit, atomically with the change, and never for a rollback. Apply
+   * the same change locally once the transaction has committed.
+   */
+  async announce(tx: Prisma.TransactionClient, change: Required<KeyChange>): Promise<void> {
+    if (change.keyIds.length + change.userIds.length === 0) return;
+    await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${payload(change, this.instanceId)})`;
   }
 
   apply(change: Notification): void {
@@ -219,7 +208,7 @@ interface Notification extends KeyChange {
   from?: string;
 }
 
-function payload(touched: { keyIds: Set<string>; userIds: Set<string> }, from: string): string {
-  const text = JSON.stringify({ from, keyIds: [...touched.keyIds], userIds: [...touched.userIds] } satisfies Notification);
+function payload(change: Required<KeyChange>, from: string): string {
+  const text = JSON.stringify({ from, keyIds: change.keyIds, userIds: change.userIds } satisfies Notification);
   return text.length <= MAX_PAYLOAD ? text : JSON.stringify({ from, all: true } satisfies Notification);
 }

@@ -64,10 +64,21 @@ export async function keylessChange<T>(
   work: (step: KeylessStep) => Promise<T>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
+    const keyIds = new Set<string>();
+    const userIds = new Set<string>();
+    const touch = (change: KeyChange) => {
+      for (const id of change.keyIds ?? []) keyIds.add(id);
+      for (const id of change.userIds ?? []) userIds.add(id);
+    };
+    const touched = () => ({ keyIds: [...keyIds], userIds: [...userIds] });
     try {
-      return await keyChanges.transaction(prisma, (tx, touch) =>
-        work({ tx, touch, audit: (actor, entry) => recordAudit(tx, actor, entry) }),
-      );
+      const result = await prisma.$transaction(async (tx) => {
+        const value = await work({ tx, touch, audit: (actor, entry) => recordAudit(tx, actor, entry) });
+        await keyChanges.announce(tx, touched());
+        return value;
+      });
+      keyChanges.apply(touched());
+      return result;
     } catch (error) {
       if (attempt >= RETRIES || !isConflict(error)) throw error;
     }
