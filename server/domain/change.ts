@@ -4,7 +4,7 @@ import { scopesOfRole } from "../auth/scopes.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { AuthenticatedContext } from "../context.ts";
 import { authFailure } from "../errors.ts";
-import type { Prisma, Role } from "../generated/prisma/client.ts";
+import { Prisma, type Role } from "../generated/prisma/client.ts";
 import type { Services } from "../services.ts";
 
 /** What a change's work is handed: its transaction, the caller as the database says it is now, and its audit. */
@@ -100,14 +100,10 @@ export async function lockMembership(
   userId: string,
   mode: "share" | "update",
 ): Promise<{ id: string; role: Role } | null> {
-  const rows =
-    mode === "share"
-      ? await tx.$queryRaw<{ id: string; role: Role }[]>`
-          SELECT "id", "role"::text AS "role" FROM "Membership"
-          WHERE "organizationId" = ${organizationId} AND "userId" = ${userId} FOR SHARE`
-      : await tx.$queryRaw<{ id: string; role: Role }[]>`
-          SELECT "id", "role"::text AS "role" FROM "Membership"
-          WHERE "organizationId" = ${organizationId} AND "userId" = ${userId} FOR UPDATE`;
+  const lock = Prisma.raw(mode === "share" ? "FOR SHARE" : "FOR UPDATE");
+  const rows = await tx.$queryRaw<{ id: string; role: Role }[]>`
+    SELECT "id", "role"::text AS "role" FROM "Membership"
+    WHERE "organizationId" = ${organizationId} AND "userId" = ${userId} ${lock}`;
   return rows[0] ?? null;
 }
 

@@ -13,17 +13,28 @@ export const pending = (now = new Date()) => ({ acceptedAt: null, cancelledAt: n
  * other invitations still open for their email stop working (else a removed member could come
  * back with a second code). Each is recorded as cancelled, with the reason.
  */
-export async function cancelPendingInvitations(
+export const cancelPendingInvitations = (tx: Prisma.TransactionClient, actor: Actor, email: string, reason: CancelReason) =>
+  cancelOpen(tx, actor, { email }, reason);
+
+/** A person lost the right to issue invitations: the ones they sent and nobody accepted stop working. */
+export const cancelInvitationsIssuedBy = (tx: Prisma.TransactionClient, actor: Actor, userId: string, reason: CancelReason) =>
+  cancelOpen(tx, actor, { createdById: userId }, reason);
+
+/** Cancels the organization's open invitations matching `which`, each recorded with the reason; returns their ids. */
+async function cancelOpen(
   tx: Prisma.TransactionClient,
   actor: Actor,
-  email: string,
+  which: { email: string } | { createdById: string },
   reason: CancelReason,
 ): Promise<string[]> {
-  const open = await tx.invitation.findMany({ where: { organizationId: actor.organizationId, email, ...pending() }, select: { id: true } });
+  const open = await tx.invitation.findMany({
+    where: { organizationId: actor.organizationId, ...which, ...pending() },
+    select: { id: true, email: true },
+  });
+  if (open.length === 0) return [];
   const ids = open.map((i) => i.id);
-  if (ids.length === 0) return ids;
   await tx.invitation.updateMany({ where: { id: { in: ids } }, data: { cancelledAt: new Date() } });
-  for (const id of ids) {
+  for (const { id, email } of open) {
     await recordAudit(tx, actor, { action: "INVITATION_CANCELLED", targetType: "Invitation", targetId: id, metadata: { email, reason } });
   }
   return ids;
@@ -38,26 +49,6 @@ export function mayGrantRole(caller: Pick<Principal, "scopes" | "role">, role: R
   if (!caller.scopes.has("MEMBERS_WRITE")) return false;
   if ([...scopesOfRole(role)].some((s) => !caller.scopes.has(s))) return false;
   return role !== "ADMIN" || caller.role === "ADMIN";
-}
-
-/** A person lost the right to issue invitations: the ones they sent and nobody accepted stop working. */
-export async function cancelInvitationsIssuedBy(
-  tx: Prisma.TransactionClient,
-  actor: Actor,
-  userId: string,
-  reason: CancelReason,
-): Promise<string[]> {
-  const open = await tx.invitation.findMany({
-    where: { organizationId: actor.organizationId, createdById: userId, ...pending() },
-    select: { id: true, email: true },
-  });
-  if (open.length === 0) return [];
-  const ids = open.map((i) => i.id);
-  await tx.invitation.updateMany({ where: { id: { in: ids } }, data: { cancelledAt: new Date() } });
-  for (const { id, email } of open) {
-    await recordAudit(tx, actor, { action: "INVITATION_CANCELLED", targetType: "Invitation", targetId: id, metadata: { email, reason } });
-  }
-  return ids;
 }
 
 /**
