@@ -1,5 +1,5 @@
 import { KeyCache } from "../server/auth/cache.ts";
-import { Verifier } from "../server/auth/verify.ts";
+import { Verifier } from "../server/auth/verifier.ts";
 import type { Database } from "../server/db.ts";
 import { createOrganization } from "../server/domain/organizations.ts";
 
@@ -10,7 +10,7 @@ export interface Seeded {
 
 /** An organization with `count` extra keys, inserted in one statement (the API would take minutes). */
 export async function seedLargeOrganization(db: Database, count: number): Promise<Seeded> {
-  const created = await createOrganization(db.prisma, { organizationName: "Bench", email: `bench-${Date.now()}@example.com` });
+  const created = await createOrganization({ prisma: db.prisma }, { organizationName: "Bench", email: `bench-${Date.now()}@example.com` });
   await db.prisma.$executeRawUnsafe(
     `INSERT INTO "ApiKey" ("id", "organizationId", "kind", "ownerId", "name", "environment", "scopes", "status",
                            "secretHash", "lastFour", "createdAt", "updatedAt")

@@ -1,6 +1,6 @@
 import { KeyCache } from "./auth/cache.ts";
 import { KeyChanges } from "./auth/changes.ts";
-import { Verifier } from "./auth/verify.ts";
+import { Verifier } from "./auth/verifier.ts";
 import type { Config } from "./config.ts";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 import { createLogger, type Logger } from "./infra/logger.ts";

@@ -80,7 +80,7 @@ describe.skipIf(onPostgres)("the embedded database fails", () => {
     const lines: string[] = [];
     const services = createServices(db.prisma, loadConfig({}), { logger: createLogger("error", (line) => lines.push(line)) });
     const yoga = createKeywardYoga(services);
-    const { secret } = await createOrganization(db.prisma, { organizationName: "Failing", email: "failing@example.com" });
+    const { secret } = await createOrganization({ prisma: db.prisma }, { organizationName: "Failing", email: "failing@example.com" });
     await db.close();
     const { status, headers, text, body } = await request(yoga, "{ viewer { role } }", { key: secret });
     expect(status, text).toBe(500);

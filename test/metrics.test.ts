@@ -10,6 +10,7 @@ import { knownOperationNames } from "../server/http/requestMetrics.ts";
 import { schema } from "../server/schema/index.ts";
 import { createServices } from "../server/services.ts";
 import { createKeywardYoga, type KeywardYoga } from "../server/yoga.ts";
+import { post, send } from "./helpers/http.ts";
 import { seedOrganization } from "./helpers/seed.ts";
 import { testServer } from "./helpers/server.ts";
 
@@ -27,15 +28,14 @@ async function samples(yoga: KeywardYoga): Promise<string[]> {
 async function varied(yoga: KeywardYoga, key: string, tag: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const name = `Op${tag}${i}`;
-    const body = (query: string, operationName?: string) => JSON.stringify({ query, operationName });
-    const post = (path: string, query: string, operationName: string | undefined, headers: Record<string, string>) =>
-      yoga.fetch(`http://keyward.test${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: body(query, operationName) });
-    await post(`/graphql?cache=${tag}${i}`, `query ${name} { viewer { role } }`, name, { "x-api-key": key });
-    await post(`/graphql?utm=${tag}${i}`, `query ${name} { alias${tag}${i}: viewer { role } }`, name, {});
-    await post(`/graphql?x=${tag}${i}`, `query ${name} { __typename }`, `Not${name}`, {});
-    await post(`/graphql`, `query ${name} { nope${tag}${i} }`, name, { "x-api-key": key });
-    await post(`/graphql`, `{ apiKey(id: "${tag}${i}") { id } ${tag}x${i}: apiKey(id: 1) { id } }`, undefined, { "x-api-key": key });
-    await post(`/unknown/${tag}${i}`, `{ __typename }`, undefined, {});
+    const call = (path: string, query: string, operationName: string | undefined, headers: Record<string, string>) =>
+      send(yoga, post(query, headers, undefined, operationName), `http://keyward.test${path}`);
+    await call(`/graphql?cache=${tag}${i}`, `query ${name} { viewer { role } }`, name, { "x-api-key": key });
+    await call(`/graphql?utm=${tag}${i}`, `query ${name} { alias${tag}${i}: viewer { role } }`, name, {});
+    await call(`/graphql?x=${tag}${i}`, `query ${name} { __typename }`, `Not${name}`, {});
+    await call(`/graphql`, `query ${name} { nope${tag}${i} }`, name, { "x-api-key": key });
+    await call(`/graphql`, `{ apiKey(id: "${tag}${i}") { id } ${tag}x${i}: apiKey(id: 1) { id } }`, undefined, { "x-api-key": key });
+    await call(`/unknown/${tag}${i}`, `{ __typename }`, undefined, {});
     await yoga.fetch(`http://keyward.test/graphql?query=${encodeURIComponent(`query ${name} { __typename }`)}&r=${tag}${i}`, {
       headers: { accept: "application/json" },
     });
@@ -88,12 +88,7 @@ describe("request metrics", () => {
     const { services } = await testServer();
     const yoga = createKeywardYoga({ ...services, metrics: createMetrics(services.verifier.cache, true), logger: createLogger("error") });
     const org = await seedOrganization();
-    const run = (query: string, operationName: string) =>
-      yoga.fetch("http://keyward.test/graphql", {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-api-key": org.adminKey },
-        body: JSON.stringify({ query, operationName }),
-      });
+    const run = (query: string, operationName: string) => send(yoga, post(query, { "x-api-key": org.adminKey }, undefined, operationName));
     expect((await run(`query Viewer { viewer { role } }`, "Viewer")).status).toBe(200);
     expect((await run(`query WhoAmI { viewer { role } }`, "WhoAmI")).status).toBe(200);
     const text = (await samples(yoga)).join("\n");
@@ -117,11 +112,7 @@ describe("request metrics", () => {
     const yoga = createKeywardYoga(off);
     const org = await seedOrganization();
     await varied(yoga, org.adminKey, "c", 3);
-    await yoga.fetch("http://keyward.test/graphql", {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-api-key": "kw_live_wrong" },
-      body: JSON.stringify({ query: "{ viewer { role } }" }),
-    });
+    await send(yoga, post("{ viewer { role } }", { "x-api-key": "kw_live_wrong" }));
     expect((await yoga.fetch("http://keyward.test/metrics")).status).toBe(404);
     expect(await off.metrics.registry.getMetricsAsJSON()).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../server/infra/logger.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
+import { post, send } from "./helpers/http.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
 import { testServer } from "./helpers/server.ts";
 
@@ -12,11 +13,7 @@ describe("health, metrics and request logs", () => {
     const org = await seedOrganization();
     const { secret } = await createKey(org.adminKey, {});
     const call = (headers: Record<string, string>, operationName = "WhoAmI") =>
-      yoga.fetch("http://keyward.test/graphql", {
-        method: "POST",
-        headers: { "content-type": "application/json", ...headers },
-        body: JSON.stringify({ query: `query ${operationName} { viewer { role } }`, operationName }),
-      });
+      send(yoga, post(`query ${operationName} { viewer { role } }`, headers, undefined, operationName));
 
     expect((await yoga.fetch("http://keyward.test/healthz")).status).toBe(200);
     expect((await yoga.fetch("http://keyward.test/readyz")).status).toBe(200);

@@ -1,4 +1,4 @@
-import { recordAudit } from "../domain/audit.ts";
+import { keylessChange } from "../domain/change.ts";
 import type { Limiter } from "../infra/rateLimit.ts";
 import type { RequestInfo } from "../http/request.ts";
 import type { Services } from "../services.ts";
@@ -11,18 +11,18 @@ import type { ParsedKey } from "./key.ts";
  * are for the operator's log.
  */
 export async function recordFailedBurst(
-  { prisma, verifier, logger }: Services,
+  services: Services,
   { id: keyId }: ParsedKey,
   requestInfo: RequestInfo,
   limiter: Limiter,
 ): Promise<void> {
+  const { prisma, verifier, logger } = services;
   const cached = verifier.cache.peek(keyId);
   const key = cached !== undefined ? cached : await prisma.apiKey.findUnique({ where: { id: keyId }, select: { organizationId: true } });
   logger.warn("failed authentication burst", { keyId, ip: requestInfo.ip, failures: limiter.limit, known: Boolean(key) });
   if (!key) return;
-  await prisma.$transaction((tx) =>
-    recordAudit(
-      tx,
+  await keylessChange(services, ({ audit }) =>
+    audit(
       { ...requestInfo, organizationId: key.organizationId, keyId: null, userId: null },
       {
         action: "AUTHENTICATION_FAILED",

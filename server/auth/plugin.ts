@@ -8,7 +8,7 @@ import { GRAPHQL_PATH } from "../http/routes.ts";
 import { presentedKey } from "./headers.ts";
 import { parseKey, type ParsedKey } from "./key.ts";
 import type { Principal } from "./principal.ts";
-import type { Verification } from "./verify.ts";
+import type { Verification } from "./verifier.ts";
 
 /** A principal, `null` for no key at all, or the refusal to send (401/403/429). */
 export type Authentication = Principal | null | Response;

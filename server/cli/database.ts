@@ -31,7 +31,7 @@ export async function initCommand(config: Config, organizationName: string, emai
   try {
     // As signUp does: an email with an account is not made the admin of one more organization
     // (running init twice would otherwise leave two organizations with one admin).
-    const created = await createOrganization(db.prisma, { organizationName, email, keyName: "Admin key", existingUser: "refuse" }).catch(
+    const created = await createOrganization({ prisma: db.prisma }, { organizationName, email, keyName: "Admin key", existingUser: "refuse" }).catch(
       async (error: unknown) => {
         if (!(error instanceof KeywardError) || error.extensions.code !== "CONFLICT") throw error;
         const memberships = await db.prisma.membership.findMany({

@@ -145,6 +145,27 @@ export async function lockKey(tx: Prisma.TransactionClient, organizationId: stri
   return locked.length === 0 ? null : tx.apiKey.findUnique({ where: { id } });
 }
 
+/**
+ * Revokes what is left of a person's personal keys in an organization (on removal, and should
+ * one have escaped it, on joining again), locked first so a racing enable or rotation of one of
+ * them finishes before or finds it revoked. Returns them as they were, for their audit events.
+ */
+export async function revokePersonalKeys(
+  { tx, touch }: Pick<ChangeStep, "tx" | "touch">,
+  organizationId: string,
+  userId: string,
+): Promise<{ id: string; status: string }[]> {
+  const keys = await tx.$queryRaw<{ id: string; status: string }[]>`
+    SELECT "id", "status"::text AS "status" FROM "ApiKey"
+    WHERE "organizationId" = ${organizationId} AND "kind" = 'PERSONAL'
+      AND "ownerId" = ${userId} AND "status" <> 'REVOKED'
+    FOR UPDATE`;
+  if (keys.length === 0) return keys;
+  await tx.apiKey.updateMany({ where: { id: { in: keys.map((k) => k.id) } }, data: { status: "REVOKED" } });
+  touch({ keyIds: keys.map((k) => k.id) });
+  return keys;
+}
+
 /** The role that caps a personal key now (`null`: its owner is no longer a member); SERVICE keys have none. */
 export async function ownerRole(tx: Prisma.TransactionClient, key: ApiKey): Promise<Role | null> {
   if (key.kind !== "PERSONAL" || !key.ownerId) return null;

@@ -1,5 +1,6 @@
 import type { Config } from "../config.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { keylessChange } from "./change.ts";
 import { createOrganizationIn, type NewOrganization } from "./organizations.ts";
 
 // Taken for the check-and-create, so two instances booting on one empty database create one organization.
@@ -7,10 +8,10 @@ const FIRST_BOOT_LOCK = 5_148_201_777;
 
 /** On an empty database: the first organization, its admin and the admin's first key. Otherwise nothing. */
 export async function firstBoot(prisma: PrismaClient, config: Config): Promise<NewOrganization | null> {
-  return prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${FIRST_BOOT_LOCK})`);
-    if ((await tx.organization.count()) > 0) return null;
-    return createOrganizationIn(tx, {
+  return keylessChange({ prisma }, async (step) => {
+    await step.tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${FIRST_BOOT_LOCK})`);
+    if ((await step.tx.organization.count()) > 0) return null;
+    return createOrganizationIn(step, {
       organizationName: config.bootstrap.organizationName,
       email: config.bootstrap.adminEmail,
       keyName: "First admin key",

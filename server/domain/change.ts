@@ -56,11 +56,19 @@ export interface KeylessStep {
 }
 
 /**
- * `change()` for the mutations a code stands in for a key (accepting an invitation): the same
- * transaction, audit and invalidation, retried the same way after a deadlock.
+ * Where `keylessChange` runs: in the server (invalidations announced to every instance), or on
+ * Keyward's machine without one (`keyward init`, the first boot), where a change creates and
+ * so has nothing to invalidate.
+ */
+export type KeylessServices = Pick<Services, "prisma"> & Partial<Pick<Services, "keyChanges">>;
+
+/**
+ * `change()` for the changes no key makes: accepting an invitation (a code stands in for the
+ * key), signing up, the first boot and `init`, a failed-authentication burst's audit event. The
+ * same transaction, audit and invalidation, retried the same way after a deadlock.
  */
 export async function keylessChange<T>(
-  { prisma, keyChanges }: Pick<Services, "prisma" | "keyChanges">,
+  { prisma, keyChanges }: KeylessServices,
   work: (step: KeylessStep) => Promise<T>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -74,10 +82,11 @@ export async function keylessChange<T>(
     try {
       const result = await prisma.$transaction(async (tx) => {
         const value = await work({ tx, touch, audit: (actor, entry) => recordAudit(tx, actor, entry) });
-        await keyChanges.announce(tx, touched());
+        if (keyChanges) await keyChanges.announce(tx, touched());
+        else if (keyIds.size + userIds.size > 0) throw new Error("This change invalidates keys: it needs the running server's keyChanges.");
         return value;
       });
-      keyChanges.apply(touched());
+      keyChanges?.apply(touched());
       return result;
     } catch (error) {
       if (attempt >= RETRIES || !isConflict(error)) throw error;

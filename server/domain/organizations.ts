@@ -1,10 +1,11 @@
 import { issueKey, validName } from "./apiKeys.ts";
-import { recordAudit, type Actor } from "./audit.ts";
+import type { Actor } from "./audit.ts";
+import { keylessChange, type KeylessServices, type KeylessStep } from "./change.ts";
 import { randomBase62 } from "../auth/key.ts";
 import { scopes } from "../auth/scopes.ts";
 import type { RequestInfo } from "../context.ts";
 import { badInput, KeywardError } from "../errors.ts";
-import type { ApiKey, Organization, Prisma, PrismaClient, User } from "../generated/prisma/client.ts";
+import type { ApiKey, Organization, Prisma, User } from "../generated/prisma/client.ts";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;
 
@@ -42,11 +43,11 @@ export interface NewOrganization {
  * and that admin's first personal key with every scope: one transaction, audited.
  */
 export function createOrganization(
-  prisma: PrismaClient,
+  services: KeylessServices,
   input: NewOrganizationInput,
   request?: RequestInfo,
 ): Promise<NewOrganization> {
-  return prisma.$transaction((tx) => createOrganizationIn(tx, input, request));
+  return keylessChange(services, (step) => createOrganizationIn(step, input, request));
 }
 
 export interface NewOrganizationInput {
@@ -63,7 +64,7 @@ export interface NewOrganizationInput {
 }
 
 export async function createOrganizationIn(
-  tx: Prisma.TransactionClient,
+  { tx, audit }: Pick<KeylessStep, "tx" | "audit">,
   input: NewOrganizationInput,
   request: RequestInfo = { ip: null, userAgent: null },
 ): Promise<NewOrganization> {
@@ -76,7 +77,7 @@ export async function createOrganizationIn(
   const user = await tx.user.upsert({ where: { email }, create: { email }, update: {} });
   await tx.membership.create({ data: { organizationId: organization.id, userId: user.id, role: "ADMIN" } });
   const actor: Actor = { ...request, organizationId: organization.id, keyId: null, userId: user.id };
-  await recordAudit(tx, actor, {
+  await audit(actor, {
     action: "ORGANIZATION_CREATED",
     targetType: "Organization",
     targetId: organization.id,

@@ -1,4 +1,4 @@
-import { issueKeyInChange, validName } from "../domain/apiKeys.ts";
+import { issueKeyInChange, revokePersonalKeys, validName } from "../domain/apiKeys.ts";
 import type { Actor } from "../domain/audit.ts";
 import { hashSecret, randomBase62 } from "../auth/key.ts";
 import { scopesOfRole } from "../auth/scopes.ts";
@@ -195,11 +195,7 @@ builder.mutationFields((t) => ({
         const actor: Actor = { ...requestInfo, organizationId: invitation.organizationId, keyId: null, userId: user.id };
         await cancelPendingInvitations(tx, actor, invitation.email, "joined");
         // Removal revoked this person's keys here; should one have escaped, joining again never revives it.
-        const leftover = await tx.apiKey.findMany({
-          where: { organizationId: invitation.organizationId, kind: "PERSONAL", ownerId: user.id, status: { not: "REVOKED" } },
-          select: { id: true, status: true },
-        });
-        await tx.apiKey.updateMany({ where: { id: { in: leftover.map((k) => k.id) } }, data: { status: "REVOKED" } });
+        const leftover = await revokePersonalKeys({ tx, touch }, invitation.organizationId, user.id);
         for (const { id, status } of leftover) {
           await audit(actor, { action: "API_KEY_REVOKED", targetType: "ApiKey", targetId: id, metadata: { from: status, to: "REVOKED", reason: "rejoined" } });
         }

@@ -1,3 +1,4 @@
+import { revokePersonalKeys } from "../domain/apiKeys.ts";
 import { builder } from "../builder.ts";
 import { change, lockMembership, type ChangeStep } from "../domain/change.ts";
 import type { AuthenticatedContext } from "../context.ts";
@@ -120,15 +121,9 @@ builder.mutationFields((t) => {
         changeMember(
           context,
           input.userId,
-          async ({ tx, actor, audit }, membership) => {
-            // Locked: a racing enable or rotation of one of these keys finishes first or finds it revoked.
-            const keys = await tx.$queryRaw<{ id: string; status: string }[]>`
-              SELECT "id", "status"::text AS "status" FROM "ApiKey"
-              WHERE "organizationId" = ${membership.organizationId} AND "kind" = 'PERSONAL'
-                AND "ownerId" = ${membership.userId} AND "status" <> 'REVOKED'
-              FOR UPDATE`;
+          async ({ tx, touch, actor, audit }, membership) => {
+            const keys = await revokePersonalKeys({ tx, touch }, membership.organizationId, membership.userId);
             const revokedApiKeyIds = keys.map((k) => k.id);
-            await tx.apiKey.updateMany({ where: { id: { in: revokedApiKeyIds } }, data: { status: "REVOKED" } });
             await tx.membership.delete({ where: { id: membership.id } });
             const { email } = await tx.user.findUniqueOrThrow({ where: { id: membership.userId }, select: { email: true } });
             const cancelledInvitationIds = [

@@ -28,14 +28,15 @@ builder.mutationField("signUp", (t) =>
     nullable: true,
     description: "Creates an organization, its first admin and their first key. Needs no key; only when KEYWARD_SIGNUP=open.",
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: async (_root, { input }, { prisma, config, requestInfo, rateLimits }) => {
+    resolve: async (_root, { input }, context) => {
+      const { config, requestInfo, rateLimits } = context;
       if (config.signup !== "open") throw forbidden("Sign-up is closed on this Keyward; ask an operator for an organization.");
       // Every attempt counts: sign-ups are cheap to script and each one creates rows.
       const client = throttlingKey(requestInfo.ip);
       await rateLimits.signUps.assertAllowed(client);
       await rateLimits.signUps.fail(client);
       try {
-        return await createOrganization(prisma, { ...input, existingUser: "refuse" }, requestInfo);
+        return await createOrganization(context, { ...input, existingUser: "refuse" }, requestInfo);
       } catch (error) {
         // Two sign-ups racing for the same slug or email: the loser gets a clear answer, not a 500.
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {

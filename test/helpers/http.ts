@@ -49,10 +49,15 @@ export async function send<T = Record<string, any>>(yoga: Fetcher, init: Request
 }
 
 /** A GraphQL POST as clients send it. */
-export const post = (query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>): RequestInit => ({
+export const post = (
+  query: string,
+  headers: Record<string, string> = {},
+  variables?: Record<string, unknown>,
+  operationName?: string,
+): RequestInit => ({
   method: "POST",
   headers: { "content-type": "application/json", ...headers },
-  body: JSON.stringify({ query, variables }),
+  body: JSON.stringify({ query, variables, operationName }),
 });
 
 /** A GraphQL request to `yoga`, with `options.key` as `X-API-Key`. */

@@ -11,7 +11,7 @@ export interface SeededOrganization extends NewOrganization {
 /** A fresh organization of its own for each test, so tests never depend on each other. */
 export async function seedOrganization(name = "Acme"): Promise<SeededOrganization> {
   const { db } = await testServer();
-  const created = await createOrganization(db.prisma, {
+  const created = await createOrganization({ prisma: db.prisma }, {
     organizationName: `${name} ${randomUUID().slice(0, 8)}`,
     email: `admin-${randomUUID()}@example.com`,
   });
