@@ -1,35 +1,17 @@
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_GRACE_SECONDS } from "../server/domain/apiKeys.ts";
 import { scopes } from "../server/auth/scopes.ts";
 import { ApiKeyEnvironment, ApiKeyKind, ApiKeyStatus } from "../server/generated/prisma/enums.ts";
+import { keyward } from "./helpers/cli.ts";
 import { freePort } from "./helpers/process.ts";
 import { seedOrganization } from "./helpers/seed.ts";
 import { listen, testServer } from "./helpers/server.ts";
-
-const root = join(import.meta.dirname, "..");
-const exec = promisify(execFile);
-
-/** Runs the `keyward` command as a user would; resolves with its exit code and output. */
-async function keyward(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [join(root, "bin", "keyward.mjs"), ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 let server: Server;
 let url: string;
@@ -48,7 +30,10 @@ describe("keyward (the command)", () => {
   it("explains itself, and refuses wrong usage with exit code 2", async () => {
     const help = await keyward(["--help"]);
     expect(help.code).toBe(0);
-    for (const command of ["start", "migrate", "init", "keys create", "keys list", "keys rotate", "keys revoke"]) {
+    for (const command of [
+      "start", "migrate", "init", "recover", "keys create", "keys list", "keys rotate", "keys revoke", "keys disable", "keys enable",
+      "keys rename", "keys delete", "keys verify", "whoami", "members list", "members invite", "members role", "members remove",
+    ]) {
       expect(help.stdout).toContain(`keyward ${command}`);
     }
     expect((await keyward(["frobnicate"])).code).toBe(2);

@@ -3,7 +3,18 @@ import type { Config } from "../config.ts";
 import { openDatabase } from "../db.ts";
 import { KeywardError } from "../errors.ts";
 import { createOrganization, validEmail } from "../domain/organizations.ts";
+import { recoverAdminKey } from "../domain/recovery.ts";
 import { UsageError } from "./usageError.ts";
+
+/** The server's own checks, before the database is opened (or created): a malformed argument is wrong usage. */
+function checkedBeforeOpening(check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (error instanceof KeywardError && error.extensions.code === "BAD_USER_INPUT") throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 function open(config: Config) {
   process.stderr.write(`opening ${config.databaseUrl ? "PostgreSQL" : `the embedded database in ${config.dataDir}`}…\n`);
@@ -19,14 +30,10 @@ export async function migrateCommand(config: Config): Promise<number> {
 
 /** For deployments with sign-up closed: an organization, its admin and the admin's key, printed once. */
 export async function initCommand(config: Config, organizationName: string, email: string): Promise<number> {
-  // The server's own checks, before the database is opened (or created): a malformed argument is wrong usage.
-  try {
+  checkedBeforeOpening(() => {
     validName(organizationName, "--org");
     validEmail(email, "--email");
-  } catch (error) {
-    if (error instanceof KeywardError && error.extensions.code === "BAD_USER_INPUT") throw new UsageError(error.message);
-    throw error;
-  }
+  });
   const db = await open(config);
   try {
     // As signUp does: an email with an account is not made the admin of one more organization
@@ -54,6 +61,36 @@ export async function initCommand(config: Config, organizationName: string, emai
         "admin API key (shown this once; it will not be shown again):",
         "",
         `    ${created.secret}`,
+        "",
+      ].join("\n"),
+    );
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Lost the admin key? A new personal admin key for an existing admin, printed once and audited
+ * as a recovery. Refuses an email that is no member (NOT_FOUND) or no admin (FORBIDDEN): exit 1.
+ */
+export async function recoverCommand(config: Config, email: string, organizationSlug: string | undefined): Promise<number> {
+  checkedBeforeOpening(() => validEmail(email, "--email"));
+  const db = await open(config);
+  try {
+    const recovered = await recoverAdminKey({ prisma: db.prisma }, { email, organizationSlug }).catch((error: unknown) => {
+      if (!(error instanceof KeywardError)) throw error;
+      process.stderr.write(`keyward: ${error.extensions.code as string}: ${error.message} Nothing was created.\n`);
+      return null;
+    });
+    if (!recovered) return 1;
+    process.stdout.write(
+      [
+        `recovered: a new admin key for ${recovered.user.email} in "${recovered.organization.name}" (${recovered.organization.slug})`,
+        "(its earlier keys still work: revoke a lost one with `keyward keys revoke <id>`)",
+        "admin API key (shown this once; it will not be shown again):",
+        "",
+        `    ${recovered.secret}`,
         "",
       ].join("\n"),
     );

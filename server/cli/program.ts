@@ -1,7 +1,9 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.ts";
 import { keysCommand } from "./keys.ts";
+import { membersCommand } from "./members.ts";
 import { UsageError } from "./usageError.ts";
+import { whoamiCommand } from "./whoami.ts";
 
 const HELP = `keyward — a self-hostable API key service
 
@@ -10,15 +12,30 @@ Usage:
   keyward migrate                        apply pending database migrations and exit
   keyward init --org <name> --email <e>  create an organization and its admin; prints the admin key once
                                          (an email that already has an account is refused, as by signUp)
+  keyward recover --email <e> [--org <slug>]
+                                         a new personal key for an admin who lost theirs; prints it once
   keyward keys create --name <n> [--scopes A,B] [--env live|test] [--kind personal|service]
   keyward keys list [--status enabled|disabled|revoked]
   keyward keys rotate <id> [--grace <seconds>]
   keyward keys revoke <id>
+  keyward keys disable <id>
+  keyward keys enable <id>
+  keyward keys rename <id> --name <new name>
+  keyward keys delete <id> [--confirm]   --confirm: also a key used in the last 24 h
+  keyward keys verify <key>              exit 0 when valid, 1 (with the code) when not
+  keyward whoami                         the calling key, its owner, organization, role and scopes
+  keyward members list
+  keyward members invite --email <e> [--role admin|member]   prints the one-time code once
+  keyward members role <user id|email> --role admin|member
+  keyward members remove <user id|email>                     revokes their personal keys
 
-Options for \`keys\` (they talk to a running Keyward through @keyward/sdk):
+Options for \`keys\`, \`whoami\` and \`members\` (they talk to a running Keyward through @keyward/sdk):
   --url <url>     Keyward's GraphQL URL   (default: $KEYWARD_URL, else http://localhost:$PORT/graphql)
   --key <key>     the API key to act with (default: $KEYWARD_KEY)
   --json          print JSON instead of text
+
+\`migrate\`, \`init\` and \`recover\` open the database themselves: on the embedded database,
+stop the running Keyward first (or use PostgreSQL).
 
 Configuration comes from environment variables (see README). Exit codes: 0 done,
 1 refused or failed (the error code is printed), 2 wrong usage or configuration.`;
@@ -40,8 +57,17 @@ async function main(argv: string[]): Promise<number> {
       if (!values.org || !values.email) throw new UsageError("init needs --org <name> and --email <admin email>.");
       return (await import("./database.ts")).initCommand(loadConfig(), values.org, values.email);
     }
+    case "recover": {
+      const { values } = parseArgs({ args: rest, options: { email: { type: "string" }, org: { type: "string" } }, strict: true });
+      if (!values.email) throw new UsageError("recover needs --email <admin email> (and --org <slug> when they administer several).");
+      return (await import("./database.ts")).recoverCommand(loadConfig(), values.email, values.org);
+    }
     case "keys":
       return keysCommand(rest);
+    case "members":
+      return membersCommand(rest);
+    case "whoami":
+      return whoamiCommand(rest);
     default:
       throw new UsageError(`Unknown command "${command}". Run \`keyward --help\`.`);
   }

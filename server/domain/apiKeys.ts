@@ -66,6 +66,8 @@ export async function issueKey(
   actor: Actor,
   input: IssueKeyInput,
   action: "API_KEY_CREATED" | "AGENT_CONNECTED" = "API_KEY_CREATED",
+  /** Why the key was issued, beside what it is (e.g. `{ reason: "recovery" }`). */
+  why: Prisma.InputJsonObject = {},
 ): Promise<{ apiKey: ApiKey; secret: string }> {
   const generated = generateKey(input.environment === "LIVE" ? "live" : "test");
   const apiKey = await tx.apiKey.create({
@@ -88,7 +90,7 @@ export async function issueKey(
     action,
     targetType: "ApiKey",
     targetId: apiKey.id,
-    metadata: { name: apiKey.name, kind: apiKey.kind, environment: apiKey.environment, scopes: apiKey.scopes },
+    metadata: { ...why, name: apiKey.name, kind: apiKey.kind, environment: apiKey.environment, scopes: apiKey.scopes },
   });
   return { apiKey, secret: generated.key };
 }
