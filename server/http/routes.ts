@@ -51,9 +51,20 @@ export function nodeListener(handler: (req: IncomingMessage, res: ServerResponse
   return (req: IncomingMessage, res: ServerResponse): void => {
     const target = req.url ?? "";
     if (keyInUrl(target, { allowApiKeyParam: target.split("?", 1)[0] === MCP_PATH })) return void write(res, keyInUrlRefusal());
-    if (target.startsWith("/") && !target.startsWith("//")) return void handler(req, res);
+    if (target.startsWith("/") && !target.startsWith("//")) return void handler(req, withReasonPhrase(res));
     void write(res, errorResponse(badRequest("The request target must be a path.", 400, { connection: "close" })));
   };
+}
+
+/**
+ * The adapter under Yoga writes a Response's `statusText` as the reason phrase, and a Response
+ * made without one has `""`, so Node sent `HTTP/1.1 403 ` (an empty phrase). Given none, Node
+ * writes the standard one.
+ */
+function withReasonPhrase(res: ServerResponse): ServerResponse {
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+  res.writeHead = ((status: number, ...rest: unknown[]) => writeHead(status, ...(rest[0] === "" ? rest.slice(1) : rest))) as ServerResponse["writeHead"];
+  return res;
 }
 
 async function write(res: ServerResponse, response: Response): Promise<void> {
