@@ -118,6 +118,7 @@ describe("KeywardErrorCode", () => {
   it("lists exactly the server's codes, plus the SDK's own, each with its reason", () => {
     const sdkOnly: Record<string, string> = {
       NETWORK_ERROR: "no answer came from Keyward (the request failed, or something else answered), so the server never sends it",
+      API_KEY_MISSING: "the client has no key to send, so nothing was sent",
     };
     expect([...keywardErrorCodes].sort()).toEqual([...Object.keys(errorStatus), ...Object.keys(sdkOnly)].sort());
   });

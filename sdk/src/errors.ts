@@ -21,12 +21,15 @@ export const keywardErrorCodes = [
   "INTERNAL_SERVER_ERROR",
   "UNAVAILABLE",
   "NETWORK_ERROR",
+  "API_KEY_MISSING",
 ] as const;
 
 /**
  * Every code Keyward answers with (`errors[].extensions.code`), plus `NETWORK_ERROR` when no
  * answer from Keyward came: the request failed (DNS, refused, reset), or whatever answered was
- * not Keyward's GraphQL endpoint (a wrong URL, a proxy's error page; `status` says what it sent).
+ * not Keyward's GraphQL endpoint (a wrong URL, a proxy's error page; `status` says what it sent),
+ * and `API_KEY_MISSING` when the client has no key to send (see `KeywardOptions.apiKey`): nothing
+ * was sent.
  */
 export type KeywardErrorCode = (typeof keywardErrorCodes)[number];
 
@@ -54,7 +57,7 @@ export interface KeywardErrorDetails {
 /** A refusal or failure, with Keyward's code: branch on `code`, never on `message`. */
 export class KeywardError extends Error {
   override readonly name = "KeywardError";
-  /** Keyward's `extensions.code` (e.g. `API_KEY_REVOKED`), or `NETWORK_ERROR`. */
+  /** Keyward's `extensions.code` (e.g. `API_KEY_REVOKED`), or the SDK's own `NETWORK_ERROR` / `API_KEY_MISSING`. */
   readonly code: KeywardErrorCode;
   /** The HTTP status of the answer: 200 for refusals inside a GraphQL response, 0 when no answer came. */
   readonly status: number;

@@ -68,7 +68,11 @@ export interface KeywardOptions {
   /** Keyward's GraphQL endpoint, e.g. `https://keys.example.com/graphql`. */
   url: string;
   /**
-   * Sent as `X-API-Key` on every request. Only `signUp` and `acceptInvitation` work without one.
+   * Sent as `X-API-Key` on every request. Only `signUp` and `acceptInvitation` work without one:
+   * without it (an unset `process.env.KEYWARD_KEY`, say), every other method rejects with a
+   * `KeywardError` coded `API_KEY_MISSING` before sending anything. A client given its own
+   * `fetch`, or an `authorization`/`cookie` header, may carry its credentials that way (a
+   * session cookie), so it is sent as it is.
    * @default undefined
    */
   apiKey?: string | undefined;
@@ -130,12 +134,16 @@ export interface CallOptions {
 export class Keyward {
   readonly #sdk: ReturnType<typeof getSdk>;
   readonly #policy: RetryPolicy;
+  /** No credentials at all: only the operations that need none are sent. */
+  readonly #keyless: boolean;
 
   constructor(options: KeywardOptions) {
     const url = new URL(options.url).href;
     const send: KeywardFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     const headers: Record<string, string> = { ...options.headers };
     if (options.apiKey) headers["x-api-key"] = options.apiKey;
+    const credentialHeader = Object.keys(headers).some((h) => /^(x-api-key|authorization|cookie)$/i.test(h));
+    this.#keyless = !credentialHeader && !options.fetch;
     this.#policy = {
       maxRetries: nonNegative("maxRetries", options.maxRetries ?? 2),
       retryDelayMs: nonNegative("retryDelayMs", options.retryDelayMs ?? 250),
@@ -265,6 +273,11 @@ export class Keyward {
     options: CallOptions | undefined,
     run: Run<R>,
   ): Promise<R[F]> {
+    if (this.#keyless && !KEYLESS_FIELDS.has(field)) {
+      throw new KeywardError(`Keyward: ${field} needs an API key, and this client has none: pass apiKey (e.g. KEYWARD_KEY is not set).`, {
+        code: "API_KEY_MISSING",
+      });
+    }
     const signal = options?.signal;
     const maxRetries = options?.maxRetries;
     const policy = maxRetries === undefined ? this.#policy : { ...this.#policy, maxRetries: nonNegative("maxRetries", maxRetries) };
@@ -272,6 +285,9 @@ export class Keyward {
     return kind === "mutation" ? payload(value) : value;
   }
 }
+
+/** The operations Keyward serves without a key (the invitation code or sign-up stands in for it). */
+const KEYLESS_FIELDS: ReadonlySet<string> = new Set(["signUp", "acceptInvitation"]);
 
 /** Sends one generated operation, with the caller's signal. */
 type Run<R> = (signal: AbortSignal | undefined) => Promise<R>;
