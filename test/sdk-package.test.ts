@@ -65,23 +65,44 @@ export function typesAreStrict(key: ApiKey): void {
 }
 `;
 
-it("packs a tarball of built JS and types only, which an empty project installs, type-checks strictly and runs against a live Keyward", async () => {
-  succeeded(await run("npm", ["run", "build:sdk"], { cwd: root }));
-  const packDir = await mkdtemp(join(tmpdir(), "keyward-pack-"));
-  const project = await mkdtemp(join(tmpdir(), "keyward-consumer-"));
-  dirs.push(packDir, project);
+/** The worker's Keyward on a real port, for programs run in another process. */
+async function liveKeyward(): Promise<{ origin: string }> {
+  if (!server) {
+    const served = await listen((await testServer()).yoga);
+    server = served.server;
+    return served;
+  }
+  const address = server.address();
+  return { origin: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}` };
+}
 
-  const packed = await run("npm", ["pack", "--json", "--pack-destination", packDir], { cwd: sdkDir });
-  succeeded(packed);
-  const [manifest] = JSON.parse(packed.stdout) as Array<{ files: Array<{ path: string }> }>;
-  const files = manifest!.files.map((f) => f.path).sort();
+/** Builds and packs the SDK once per file (the two tests below share the tarball, so no two builds race). */
+let packing: Promise<{ tarball: string; files: string[] }> | undefined;
+function packSdk() {
+  packing ??= (async () => {
+    succeeded(await run("npm", ["run", "build:sdk"], { cwd: root }));
+    const packDir = await mkdtemp(join(tmpdir(), "keyward-pack-"));
+    dirs.push(packDir);
+    const packed = await run("npm", ["pack", "--json", "--pack-destination", packDir], { cwd: sdkDir });
+    succeeded(packed);
+    const [manifest] = JSON.parse(packed.stdout) as Array<{ files: Array<{ path: string }> }>;
+    const tarball = join(packDir, (await readdir(packDir)).find((f) => f.endsWith(".tgz"))!);
+    return { tarball, files: manifest!.files.map((f) => f.path).sort() };
+  })();
+  return packing;
+}
+
+it("packs a tarball of built JS and types only, which an empty project installs, type-checks strictly and runs against a live Keyward", async () => {
+  const { tarball, files } = await packSdk();
+  const project = await mkdtemp(join(tmpdir(), "keyward-consumer-"));
+  dirs.push(project);
+
   expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/generated.js", "dist/generated.d.ts", "package.json", "README.md", "LICENSE"]));
   expect(files.filter((f) => !/^(dist\/[\w.-]+\.(js|d\.ts)|package\.json|README\.md|LICENSE)$/.test(f))).toEqual([]);
   for (const file of files.filter((f) => f.endsWith(".js"))) {
     const source = await readFile(join(sdkDir, file), "utf8");
     expect(source, file).not.toMatch(/from\s+["'](\.\.\/|.*server\/)|\.ts["']/);
   }
-  const tarball = join(packDir, (await readdir(packDir)).find((f) => f.endsWith(".tgz"))!);
 
   succeeded(await run(bin("publint"), [sdkDir]));
   // ESM only (sdk/.attw.json): the profile leaves out the CommonJS resolutions, where an ESM package is import-only.
@@ -94,13 +115,13 @@ it("packs a tarball of built JS and types only, which an empty project installs,
   );
   const installed = JSON.parse(await readFile(join(project, "package.json"), "utf8")) as { dependencies: Record<string, string> };
   expect(Object.keys(installed.dependencies).sort()).toEqual(["@keyward/sdk", "graphql"]);
-  // CommonJS callers on Node ≥ 20.19 require() the ES module.
+  // CommonJS callers require() the ES module.
   const required = await run(process.execPath, ["-e", `console.log(typeof require("@keyward/sdk").Keyward)`], { cwd: project });
   succeeded(required);
   expect(required.stdout.trim()).toBe("function");
   // What sdk/README.md tells TypeScript users to add.
   succeeded(
-    await run("npm", ["install", "-D", `typescript@${typescript}`, "@types/node@20", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: project }),
+    await run("npm", ["install", "-D", `typescript@${typescript}`, "@types/node@22", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: project }),
   );
 
   await writeFile(join(project, "main.ts"), consumer);
@@ -140,8 +161,7 @@ it("packs a tarball of built JS and types only, which an empty project installs,
   );
   succeeded(await run(join(project, "node_modules", ".bin", "tsc"), ["-p", join(project, "tsconfig.readme.json")]));
 
-  const served = await listen((await testServer()).yoga);
-  server = served.server;
+  const served = await liveKeyward();
   const org = await seedOrganization("Tarball");
   const tsx = join(root, "node_modules", "tsx", "dist", "esm", "index.mjs");
   const result = await run(process.execPath, ["--import", tsx, join(project, "main.ts")], {
@@ -157,4 +177,66 @@ it("packs a tarball of built JS and types only, which an empty project installs,
   expect(out.listed).toContain(out.id);
   expect(out.status).toBe("REVOKED");
   expect(out.refusal).toEqual({ code: "API_KEY_REVOKED", status: 403 });
+}, 240_000);
+
+// README's "The SDK" section, word for word: what a fresh project needs, and its index.ts. `npm init -y`
+// writes "type": "commonjs" (top-level await fails) and TypeScript 7's `tsc --init` writes
+// "types": [] (no `process`), hence the module type and a tsconfig of its own.
+const FRESH_PROJECT_STEPS = [
+  ["npm", "init", "-y"],
+  ["npm", "pkg", "set", "type=module"],
+  ["npm", "install", "<tarball>", "graphql"],
+  ["npm", "install", "-D", "typescript", "@types/node@22", "tsx"],
+] as const;
+const FRESH_TSCONFIG = {
+  compilerOptions: { module: "nodenext", target: "es2022", strict: true, noEmit: true, types: ["node"] },
+};
+const FRESH_INDEX_TS = `import { Keyward, KeywardError } from "@keyward/sdk";
+
+const url = process.env.KEYWARD_URL ?? "http://localhost:4000/graphql";
+const kw = new Keyward({ url, apiKey: process.env.KEYWARD_KEY });
+const { apiKey, secret } = await kw.createApiKey({ name: "CI", scopes: ["KEYS_READ"] }); // secret: the full key, shown once
+console.log("created", apiKey.maskedKey);
+for await (const key of kw.paginate.apiKeys({ status: "ENABLED" })) console.log("enabled", key.maskedKey, key.name);
+const rotated = await kw.rotateApiKey({ id: apiKey.id, gracePeriodSeconds: 60 });
+await kw.revokeApiKey({ id: apiKey.id });
+try {
+  await new Keyward({ url, apiKey: rotated.secret }).viewer();
+} catch (error) {
+  if (error instanceof KeywardError && error.code === "API_KEY_REVOKED") console.log("revoked, as expected", error.status);
+}
+`;
+
+it("README's SDK steps work in a fresh project from npm init -y: tsc type-checks index.ts and npx tsx runs it against a live Keyward", async () => {
+  const started = Date.now();
+  const { tarball } = await packSdk();
+  const project = await mkdtemp(join(tmpdir(), "keyward-fresh-"));
+  dirs.push(project);
+  // The registry and nothing else (npm's cache first); the same steps a person types.
+  const npmFlags = ["--no-audit", "--no-fund", "--prefer-offline"];
+  for (const step of FRESH_PROJECT_STEPS) {
+    const [command, ...args] = step.map((a) => (a === "<tarball>" ? tarball : a));
+    succeeded(await run(command!, command === "npm" && args[0] === "install" ? [...args, ...npmFlags] : args, { cwd: project }));
+  }
+  expect(JSON.parse(await readFile(join(project, "package.json"), "utf8"))).toMatchObject({ type: "module" });
+  await writeFile(join(project, "tsconfig.json"), JSON.stringify(FRESH_TSCONFIG, null, 2));
+  await writeFile(join(project, "index.ts"), FRESH_INDEX_TS);
+  succeeded(await run("npx", ["tsc"], { cwd: project }));
+
+  const { origin } = await liveKeyward();
+  const org = await seedOrganization("Fresh project");
+  const env = { ...process.env, KEYWARD_URL: `${origin}/graphql` };
+  const ran = await run("npx", ["tsx", "index.ts"], { cwd: project, env: { ...env, KEYWARD_KEY: org.adminKey } });
+  succeeded(ran);
+  const lines = ran.stdout.trim().split("\n");
+  const created = /^created (kw_live_\w{12}_…\w{4})$/.exec(lines[0] ?? "")?.[1];
+  expect(created, ran.stdout).toBeDefined();
+  expect(lines.filter((l) => l.startsWith("enabled ")).map((l) => l.split(" ")[1])).toContain(created);
+  expect(lines.at(-1)).toBe("revoked, as expected 403");
+
+  // Without KEYWARD_KEY the SDK says the key is missing, before any request.
+  const keyless = await run("npx", ["tsx", "index.ts"], { cwd: project, env: { ...env, KEYWARD_KEY: "" } });
+  expect(keyless.code).not.toBe(0);
+  expect(keyless.stderr).toMatch(/code: 'API_KEY_MISSING'/);
+  expect(Date.now() - started).toBeLessThan(120_000);
 }, 240_000);
