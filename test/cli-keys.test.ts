@@ -1,32 +1,23 @@
-import type { Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyward, refusedWith } from "./helpers/cli.ts";
+import { describe, expect, it } from "vitest";
+import { keyward, refusedWith, servedForCli } from "./helpers/cli.ts";
 import { addMember } from "./helpers/members.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { listen, testServer } from "./helpers/server.ts";
 
 // `keyward keys disable|enable|rename|delete|verify` against a running Keyward: exit 0 done,
 // 1 refused (the code printed; with --json `{ error: { code } }`), 2 wrong usage before any request.
 
-let server: Server;
-let url: string;
-beforeAll(async () => {
-  const served = await listen((await testServer()).yoga);
-  server = served.server;
-  url = `${served.origin}/graphql`;
-});
-afterAll(() => server.close());
+const live = servedForCli();
 
 describe("keyward keys disable|enable|rename|delete|verify", () => {
   it("disables, enables and renames a key, in text and --json", async () => {
     const org = await seedOrganization("CLI keys");
-    const env = { KEYWARD_URL: url, KEYWARD_KEY: org.adminKey };
+    const env = { KEYWARD_URL: live.url, KEYWARD_KEY: org.adminKey };
     const key = await createKey(org.adminKey, { name: "worker" });
 
     const disabled = await keyward(["keys", "disable", key.id, "--json"], env);
     expect(disabled.code, disabled.stderr).toBe(0);
     expect(JSON.parse(disabled.stdout)).toMatchObject({ id: key.id, status: "DISABLED", name: "worker" });
-    expect(refusedWith(await keyward(["whoami", "--json"], { KEYWARD_URL: url, KEYWARD_KEY: key.secret }))).toEqual({ exit: 1, code: "API_KEY_DISABLED" });
+    expect(refusedWith(await keyward(["whoami", "--json"], { KEYWARD_URL: live.url, KEYWARD_KEY: key.secret }))).toEqual({ exit: 1, code: "API_KEY_DISABLED" });
 
     const enabled = await keyward(["keys", "enable", key.id], env);
     expect(enabled.code, enabled.stderr).toBe(0);
@@ -40,14 +31,14 @@ describe("keyward keys disable|enable|rename|delete|verify", () => {
 
   it("deletes a key; one used in the last 24 h only with --confirm (CONFIRMATION_REQUIRED, exit 1, without)", async () => {
     const org = await seedOrganization("CLI delete");
-    const env = { KEYWARD_URL: url, KEYWARD_KEY: org.adminKey };
+    const env = { KEYWARD_URL: live.url, KEYWARD_KEY: org.adminKey };
     const unused = await createKey(org.adminKey, { name: "never used" });
     const deleted = await keyward(["keys", "delete", unused.id, "--json"], env);
     expect(deleted.code, deleted.stderr).toBe(0);
     expect(JSON.parse(deleted.stdout)).toEqual({ deletedApiKeyId: unused.id });
 
     const used = await createKey(org.adminKey, { name: "used" });
-    expect((await keyward(["whoami"], { KEYWARD_URL: url, KEYWARD_KEY: used.secret })).code).toBe(0);
+    expect((await keyward(["whoami"], { KEYWARD_URL: live.url, KEYWARD_KEY: used.secret })).code).toBe(0);
     const refused = await keyward(["keys", "delete", used.id, "--json"], env);
     expect(refusedWith(refused)).toEqual({ exit: 1, code: "CONFIRMATION_REQUIRED" });
     expect(refused.stderr).toContain("CONFIRMATION_REQUIRED");
@@ -59,7 +50,7 @@ describe("keyward keys disable|enable|rename|delete|verify", () => {
 
   it("verifies a key: exit 0 and its key when valid, exit 1 and the code when not", async () => {
     const org = await seedOrganization("CLI verify");
-    const env = { KEYWARD_URL: url, KEYWARD_KEY: org.adminKey };
+    const env = { KEYWARD_URL: live.url, KEYWARD_KEY: org.adminKey };
     const presented = await createKey(org.adminKey, { name: "presented", scopes: ["KEYS_READ"] });
     const valid = await keyward(["keys", "verify", presented.secret, "--json"], env);
     expect(valid.code, valid.stderr).toBe(0);
@@ -79,7 +70,7 @@ describe("keyward keys disable|enable|rename|delete|verify", () => {
     const org = await seedOrganization("CLI refusals");
     const member = await addMember(org.adminKey);
     const admins = await createKey(org.adminKey, { name: "the admin's" });
-    const asMember = { KEYWARD_URL: url, KEYWARD_KEY: member.key };
+    const asMember = { KEYWARD_URL: live.url, KEYWARD_KEY: member.key };
     // A colleague's key is not the member's to change (FORBIDDEN, as README says).
     for (const args of [
       ["keys", "disable", admins.id],
@@ -90,12 +81,12 @@ describe("keyward keys disable|enable|rename|delete|verify", () => {
       expect.soft(refusedWith(await keyward([...args, "--json"], asMember)), args.join(" ")).toEqual({ exit: 1, code: "FORBIDDEN" });
     }
     const readOnly = await createKey(org.adminKey, { name: "read only", scopes: ["KEYS_READ"] });
-    const verify = await keyward(["keys", "verify", admins.secret, "--json"], { KEYWARD_URL: url, KEYWARD_KEY: readOnly.secret });
+    const verify = await keyward(["keys", "verify", admins.secret, "--json"], { KEYWARD_URL: live.url, KEYWARD_KEY: readOnly.secret });
     expect(refusedWith(verify)).toEqual({ exit: 1, code: "FORBIDDEN" });
   }, 60_000);
 
   it("refuses wrong usage with exit code 2 before any request", async () => {
-    const env = { KEYWARD_URL: url, KEYWARD_KEY: "kw_live_anything" };
+    const env = { KEYWARD_URL: live.url, KEYWARD_KEY: "kw_live_anything" };
     for (const args of [
       ["keys", "disable"],
       ["keys", "enable"],
@@ -109,6 +100,6 @@ describe("keyward keys disable|enable|rename|delete|verify", () => {
       const result = await keyward(args, env);
       expect.soft({ code: result.code, lines: result.stderr.trim().split("\n").length }, args.join(" ")).toEqual({ code: 2, lines: 1 });
     }
-    expect((await keyward(["keys", "disable", "some-id"], { KEYWARD_URL: url, KEYWARD_KEY: "" })).code).toBe(2);
+    expect((await keyward(["keys", "disable", "some-id"], { KEYWARD_URL: live.url, KEYWARD_KEY: "" })).code).toBe(2);
   }, 60_000);
 });

@@ -1,26 +1,17 @@
-import type { Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyward, refusedWith } from "./helpers/cli.ts";
+import { describe, expect, it } from "vitest";
+import { keyward, refusedWith, servedForCli } from "./helpers/cli.ts";
 import { ACCEPT, addMember } from "./helpers/members.ts";
 import { gql } from "./helpers/http.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { listen, testServer } from "./helpers/server.ts";
 
 // `keyward whoami` and `keyward members list|invite|role|remove` against a running Keyward.
 
-let server: Server;
-let url: string;
-beforeAll(async () => {
-  const served = await listen((await testServer()).yoga);
-  server = served.server;
-  url = `${served.origin}/graphql`;
-});
-afterAll(() => server.close());
+const live = servedForCli();
 
 describe("keyward whoami", () => {
   it("says who the key belongs to, in text and --json; a service key has no user", async () => {
     const org = await seedOrganization("CLI whoami");
-    const env = { KEYWARD_URL: url, KEYWARD_KEY: org.adminKey };
+    const env = { KEYWARD_URL: live.url, KEYWARD_KEY: org.adminKey };
     const json = await keyward(["whoami", "--json"], env);
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({
@@ -38,16 +29,16 @@ describe("keyward whoami", () => {
   }, 60_000);
 
   it("exits 1 with the code for a refused key and 2 for wrong usage", async () => {
-    expect(refusedWith(await keyward(["whoami", "--json"], { KEYWARD_URL: url, KEYWARD_KEY: "kw_live_not-a-key" }))).toEqual({ exit: 1, code: "UNAUTHENTICATED" });
-    expect((await keyward(["whoami", "extra"], { KEYWARD_URL: url, KEYWARD_KEY: "kw_live_x" })).code).toBe(2);
-    expect((await keyward(["whoami"], { KEYWARD_URL: url, KEYWARD_KEY: "" })).code).toBe(2);
+    expect(refusedWith(await keyward(["whoami", "--json"], { KEYWARD_URL: live.url, KEYWARD_KEY: "kw_live_not-a-key" }))).toEqual({ exit: 1, code: "UNAUTHENTICATED" });
+    expect((await keyward(["whoami", "extra"], { KEYWARD_URL: live.url, KEYWARD_KEY: "kw_live_x" })).code).toBe(2);
+    expect((await keyward(["whoami"], { KEYWARD_URL: live.url, KEYWARD_KEY: "" })).code).toBe(2);
   }, 60_000);
 });
 
 describe("keyward members", () => {
   it("invites (the code joins them), lists, changes a role and removes, by user id or email", async () => {
     const org = await seedOrganization("CLI members");
-    const env = { KEYWARD_URL: url, KEYWARD_KEY: org.adminKey };
+    const env = { KEYWARD_URL: live.url, KEYWARD_KEY: org.adminKey };
     const email = `ada-${crypto.randomUUID()}@example.com`;
     const invited = await keyward(["members", "invite", "--email", email, "--json"], env);
     expect(invited.code, invited.stderr).toBe(0);
@@ -78,8 +69,8 @@ describe("keyward members", () => {
   it("passes the server's refusals on with exit code 1 and their code", async () => {
     const org = await seedOrganization("CLI member refusals");
     const member = await addMember(org.adminKey);
-    const asMember = { KEYWARD_URL: url, KEYWARD_KEY: member.key };
-    const asAdmin = { KEYWARD_URL: url, KEYWARD_KEY: org.adminKey };
+    const asMember = { KEYWARD_URL: live.url, KEYWARD_KEY: member.key };
+    const asAdmin = { KEYWARD_URL: live.url, KEYWARD_KEY: org.adminKey };
     expect(refusedWith(await keyward(["members", "invite", "--email", "x@example.com", "--json"], asMember))).toEqual({ exit: 1, code: "FORBIDDEN" });
     expect(refusedWith(await keyward(["members", "role", member.userId, "--role", "admin", "--json"], asMember))).toEqual({ exit: 1, code: "FORBIDDEN" });
     expect(refusedWith(await keyward(["members", "remove", org.user.id, "--json"], asMember))).toEqual({ exit: 1, code: "FORBIDDEN" });
@@ -90,7 +81,7 @@ describe("keyward members", () => {
   }, 60_000);
 
   it("refuses wrong usage with exit code 2 before any request", async () => {
-    const env = { KEYWARD_URL: url, KEYWARD_KEY: "kw_live_anything" };
+    const env = { KEYWARD_URL: live.url, KEYWARD_KEY: "kw_live_anything" };
     for (const args of [
       ["members", "invite"],
       ["members", "invite", "--email", "a@example.com", "--role", "owner"],
@@ -104,6 +95,6 @@ describe("keyward members", () => {
       const result = await keyward(args, env);
       expect.soft({ code: result.code, lines: result.stderr.trim().split("\n").length }, args.join(" ")).toEqual({ code: 2, lines: 1 });
     }
-    expect((await keyward(["members", "list"], { KEYWARD_URL: url, KEYWARD_KEY: "" })).code).toBe(2);
+    expect((await keyward(["members", "list"], { KEYWARD_URL: live.url, KEYWARD_KEY: "" })).code).toBe(2);
   }, 60_000);
 });

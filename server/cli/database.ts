@@ -55,15 +55,7 @@ export async function initCommand(config: Config, organizationName: string, emai
       },
     );
     if (!created) return 1;
-    process.stdout.write(
-      [
-        `created organization "${created.organization.name}" (${created.organization.slug}) with admin ${created.user.email}`,
-        "admin API key (shown this once; it will not be shown again):",
-        "",
-        `    ${created.secret}`,
-        "",
-      ].join("\n"),
-    );
+    printAdminKey([`created organization "${created.organization.name}" (${created.organization.slug}) with admin ${created.user.email}`], created.secret);
     return 0;
   } finally {
     await db.close();
@@ -84,18 +76,20 @@ export async function recoverCommand(config: Config, email: string, organization
       return null;
     });
     if (!recovered) return 1;
-    process.stdout.write(
+    printAdminKey(
       [
         `recovered: a new admin key for ${recovered.user.email} in "${recovered.organization.name}" (${recovered.organization.slug})`,
         "(its earlier keys still work: revoke a lost one with `keyward keys revoke <id>`)",
-        "admin API key (shown this once; it will not be shown again):",
-        "",
-        `    ${recovered.secret}`,
-        "",
-      ].join("\n"),
+      ],
+      recovered.secret,
     );
     return 0;
   } finally {
     await db.close();
   }
+}
+
+/** What was done, then the admin key, shown this once. */
+function printAdminKey(done: string[], secret: string): void {
+  process.stdout.write([...done, "admin API key (shown this once; it will not be shown again):", "", `    ${secret}`, ""].join("\n"));
 }

@@ -1,6 +1,9 @@
 import { execFile } from "node:child_process";
+import type { Server } from "node:http";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { afterAll, beforeAll } from "vitest";
+import { listen, testServer } from "./server.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const exec = promisify(execFile);
@@ -34,4 +37,17 @@ export function refusedWith(result: CliResult): { exit: number; code: unknown } 
     code = `not JSON: ${result.stdout}${result.stderr}`;
   }
   return { exit: result.code, code };
+}
+
+/** The worker's Keyward on a real port for this file's tests (the command is another process); `url` is its GraphQL URL. */
+export function servedForCli(): { readonly url: string } {
+  const served = { url: "" };
+  let server: Server | undefined;
+  beforeAll(async () => {
+    const listening = await listen((await testServer()).yoga);
+    server = listening.server;
+    served.url = `${listening.origin}/graphql`;
+  });
+  afterAll(() => void server?.close());
+  return served;
 }
