@@ -1,30 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { MAX_GRACE_SECONDS } from "../server/domain/apiKeys.ts";
 import { scopes } from "../server/auth/scopes.ts";
 import { ApiKeyEnvironment, ApiKeyKind, ApiKeyStatus } from "../server/generated/prisma/enums.ts";
-import { keyward } from "./helpers/cli.ts";
+import { keyward, servedForCli } from "./helpers/cli.ts";
 import { freePort } from "./helpers/process.ts";
 import { seedOrganization } from "./helpers/seed.ts";
-import { listen, testServer } from "./helpers/server.ts";
+import { testServer } from "./helpers/server.ts";
 
-let server: Server;
-let url: string;
+const live = servedForCli();
 const dirs: string[] = [];
-beforeAll(async () => {
-  const served = await listen((await testServer()).yoga);
-  server = served.server;
-  url = `${served.origin}/graphql`;
-});
-afterAll(async () => {
-  server.close();
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 describe("keyward (the command)", () => {
   it("explains itself, and refuses wrong usage with exit code 2", async () => {
@@ -114,7 +104,7 @@ describe("keyward (the command)", () => {
 
   it("manages keys of a running Keyward through the SDK, with --json", async () => {
     const org = await seedOrganization("CLI");
-    const env = { KEYWARD_URL: url, KEYWARD_KEY: org.adminKey };
+    const env = { KEYWARD_URL: live.url, KEYWARD_KEY: org.adminKey };
     const created = await keyward(["keys", "create", "--name", "deploy bot", "--scopes", "keys_read,org_read", "--env", "test", "--json"], env);
     expect(created.code).toBe(0);
     const { apiKey, secret } = JSON.parse(created.stdout);
@@ -133,7 +123,7 @@ describe("keyward (the command)", () => {
     const revoked = JSON.parse((await keyward(["keys", "revoke", apiKey.id, "--json"], env)).stdout);
     expect(revoked.status).toBe("REVOKED");
 
-    const refused = await keyward(["keys", "list", "--json"], { KEYWARD_URL: url, KEYWARD_KEY: rotated.secret });
+    const refused = await keyward(["keys", "list", "--json"], { KEYWARD_URL: live.url, KEYWARD_KEY: rotated.secret });
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stdout).error.code).toBe("API_KEY_REVOKED");
     const missing = await keyward(["keys", "revoke", "nonexistent"], env);
