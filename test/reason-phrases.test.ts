@@ -54,7 +54,8 @@ describe("reason phrases", () => {
     services.keyChanges.apply({ keyIds: [revoked.id] });
     const cases: Array<[status: number, head: string, body?: string]> = [
       [200, "GET /healthz HTTP/1.1"],
-      [404, "GET / HTTP/1.1"],
+      [404, "GET /nothing-here HTTP/1.1"],
+      [405, "POST / HTTP/1.1", "{}"],
       [405, "POST /metrics HTTP/1.1", "{}"],
       [401, "POST /graphql HTTP/1.1", query("{ organization { name } }")],
       [403, `POST /graphql HTTP/1.1\r\nX-API-Key: ${revoked.secret}`, query("{ organization { name } }")],

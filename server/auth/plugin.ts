@@ -1,13 +1,14 @@
 import type { Plugin } from "graphql-yoga";
-import { authFailure, errorResponse, internalError, KeywardError, unexpectedResponse, type AuthFailureCode } from "../errors.ts";
+import { authFailure, errorResponse, forbidden, KeywardError, unexpectedResponse, type AuthFailureCode } from "../errors.ts";
 import type { Services } from "../services.ts";
-import { describeRequest, throttledClient, type ServerContext } from "../http/request.ts";
+import { describeRequest, fromOwnPage, throttledClient, type ServerContext } from "../http/request.ts";
 import { rateLimited } from "../infra/rateLimit.ts";
 import { recordFailedBurst } from "./bursts.ts";
 import { GRAPHQL_PATH } from "../http/routes.ts";
 import { presentedKey } from "./headers.ts";
 import { parseKey, type ParsedKey } from "./key.ts";
 import type { Principal } from "./principal.ts";
+import { sessionCookieOf, sessionPrincipal } from "./sessions.ts";
 import type { Verification } from "./verifier.ts";
 
 /** A principal, `null` for no key at all, or the refusal to send (401/403/429). */
@@ -32,10 +33,12 @@ export function authenticate(
   services: Services,
   request: Request,
   serverContext: ServerContext,
-  { allowQuery = false } = {},
+  { allowQuery = false, allowSession = false } = {},
 ): Authentication | Promise<Authentication> {
   const presented = presentedKey(request, { allowQuery });
   if (presented.kind === "none") {
+    const session = allowSession ? sessionCookieOf(request) : null;
+    if (session) return authenticateSession(services, request, session).catch((error: unknown) => unavailable(services, error));
     services.metrics.authentication("anonymous");
     return null;
   }
@@ -94,9 +97,10 @@ async function refuse({ services, request, serverContext, key }: Attempt, code: 
     await rateLimits.authByClient.assertAllowed(client);
     if (key) await rateLimits.authByKeyId.assertAllowed(key.id);
   } catch (limited) {
+    // The shared throttle's database failing is the database failing: 503 UNAVAILABLE (through `unavailable`), not a 500.
+    if (!(limited instanceof KeywardError)) throw limited;
     metrics.authentication("rate_limited");
-    // Anything but the throttle's own RATE_LIMITED (the shared throttle's database failing) is answered as it always was.
-    return errorResponse(limited instanceof KeywardError ? limited : internalError());
+    return errorResponse(limited);
   }
   metrics.authentication(code.toLowerCase());
   if (await rateLimits.authByClient.fail(client)) logger.warn("failed authentications from one client reached the limit", { client });
@@ -104,6 +108,21 @@ async function refuse({ services, request, serverContext, key }: Attempt, code: 
     await recordFailedBurst(services, key, describeRequest(request, serverContext, config.trustProxy), rateLimits.authByKeyId);
   }
   return errorResponse(authFailure(code, message));
+}
+
+/**
+ * A console session's cookie (a key, when present, always wins). It is accepted only from
+ * Keyward's own page (same origin, with the CSRF header); a session that has ended makes an
+ * anonymous request, which every field needing a caller answers with 401.
+ */
+async function authenticateSession({ prisma, config, metrics }: Services, request: Request, token: string): Promise<Authentication> {
+  if (!fromOwnPage(request, config.publicUrl)) {
+    metrics.authentication("forbidden");
+    return errorResponse(forbidden("A console session is accepted only from Keyward's own page, with the CSRF header."));
+  }
+  const principal = await sessionPrincipal(prisma, config, token);
+  metrics.authentication(principal ? "session" : "anonymous");
+  return principal;
 }
 
 /** The database (key lookup, shared throttle) failed: the caller learns only UNAVAILABLE. */
@@ -125,7 +144,7 @@ export function useApiKeyAuth(services: Services): Plugin<{}, ServerContext> {
         if (outcome instanceof Response) return endResponse(outcome);
         serverContext.principal = outcome;
       };
-      const outcome = authenticate(services, request, serverContext);
+      const outcome = authenticate(services, request, serverContext, { allowSession: services.config.console });
       return outcome instanceof Promise ? outcome.then(settled) : settled(outcome);
     },
   };

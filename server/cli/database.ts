@@ -16,7 +16,7 @@ function checkedBeforeOpening(check: () => void): void {
   }
 }
 
-function open(config: Config) {
+export function open(config: Config) {
   process.stderr.write(`opening ${config.databaseUrl ? "PostgreSQL" : `the embedded database in ${config.dataDir}`}…\n`);
   return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 }
@@ -64,7 +64,8 @@ export async function initCommand(config: Config, organizationName: string, emai
 
 /**
  * Lost the admin key? A new personal admin key for an existing admin, printed once and audited
- * as a recovery. Refuses an email that is no member (NOT_FOUND) or no admin (FORBIDDEN): exit 1.
+ * as a recovery. Refuses an email that is no member (NOT_FOUND) or no admin (FORBIDDEN): exit 1;
+ * an admin of several organizations without --org is wrong usage: exit 2.
  */
 export async function recoverCommand(config: Config, email: string, organizationSlug: string | undefined): Promise<number> {
   checkedBeforeOpening(() => validEmail(email, "--email"));
@@ -72,6 +73,8 @@ export async function recoverCommand(config: Config, email: string, organization
   try {
     const recovered = await recoverAdminKey({ prisma: db.prisma }, { email, organizationSlug }).catch((error: unknown) => {
       if (!(error instanceof KeywardError)) throw error;
+      // An admin of several organizations needs --org: wrong usage, as for signin-link.
+      if (error.extensions.code === "BAD_USER_INPUT") throw new UsageError(error.message);
       process.stderr.write(`keyward: ${error.extensions.code as string}: ${error.message} Nothing was created.\n`);
       return null;
     });

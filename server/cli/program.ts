@@ -14,6 +14,8 @@ Usage:
                                          (an email that already has an account is refused, as by signUp)
   keyward recover --email <e> [--org <slug>]
                                          a new personal key for an admin who lost theirs; prints it once
+  keyward signin-link --email <e> [--org <slug>]
+                                         a one-time console sign-in link (15 minutes) for a member
   keyward keys create --name <n> [--scopes A,B] [--env live|test] [--kind personal|service]
   keyward keys list [--status enabled|disabled|revoked]
   keyward keys rotate <id> [--grace <seconds>]
@@ -34,7 +36,7 @@ Options for \`keys\`, \`whoami\` and \`members\` (they talk to a running Keyward
   --key <key>     the API key to act with (default: $KEYWARD_KEY)
   --json          print JSON instead of text
 
-\`migrate\`, \`init\` and \`recover\` open the database themselves: on the embedded database,
+\`migrate\`, \`init\`, \`recover\` and \`signin-link\` open the database themselves: on the embedded database,
 stop the running Keyward first (or use PostgreSQL).
 
 Configuration comes from environment variables (see README). Exit codes: 0 done,
@@ -61,6 +63,11 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { email: { type: "string" }, org: { type: "string" } }, strict: true });
       if (!values.email) throw new UsageError("recover needs --email <admin email> (and --org <slug> when they administer several).");
       return (await import("./database.ts")).recoverCommand(loadConfig(), values.email, values.org);
+    }
+    case "signin-link": {
+      const { values } = parseArgs({ args: rest, options: { email: { type: "string" }, org: { type: "string" } }, strict: true });
+      if (!values.email) throw new UsageError("signin-link needs --email <member email> (and --org <slug> when they belong to several).");
+      return (await import("./signinLink.ts")).signinLinkCommand(loadConfig(), values.email, values.org);
     }
     case "keys":
       return keysCommand(rest);

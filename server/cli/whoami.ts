@@ -14,7 +14,7 @@ export async function whoamiCommand(args: string[]): Promise<number> {
       viewer,
       [
         `${who} of "${viewer.organization.name}" (${viewer.organization.slug})`,
-        `key:    ${keyLine(viewer.apiKey)}`,
+        `key:    ${viewer.apiKey ? keyLine(viewer.apiKey) : "none"}`,
         `scopes: ${viewer.scopes.join(",")}`,
       ].join("\n"),
     );
