@@ -1,0 +1,59 @@
+import type { AuditEvent } from "@keyward/sdk";
+import { actionWords } from "../labels.ts";
+import { RelativeTime } from "./Time.tsx";
+
+interface AuditTableProps {
+  events: AuditEvent[];
+  /** user id → email, to name actors. */
+  people: Map<string, string>;
+  caption: string;
+}
+
+/** Audit events, newest first: what, who (person, key, via the console), from where, when. */
+export function AuditTable({ events, people, caption }: AuditTableProps) {
+  if (events.length === 0) return <p class="muted">No events.</p>;
+  return (
+    <div class="table-wrap">
+      <table class="table">
+        <caption class="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Action</th>
+            <th scope="col">Actor</th>
+            <th scope="col">Target</th>
+            <th scope="col">Address</th>
+            <th scope="col">Time</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((event) => (
+            <tr>
+              <td>{actionWords[event.action] ?? event.action}</td>
+              <td>{actor(event, people)}</td>
+              <td>{target(event)}</td>
+              <td>{event.ip ?? "—"}</td>
+              <td>
+                <RelativeTime iso={event.createdAt} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function actor(event: AuditEvent, people: Map<string, string>): string {
+  const via = typeof event.metadata?.via === "string" ? ` via ${event.metadata.via}` : "";
+  const person = event.actorUserId ? (people.get(event.actorUserId) ?? "a former member") : null;
+  if (person) return `${person}${event.actorKeyId ? ` (key ${event.actorKeyId})` : ""}${via}`;
+  if (event.actorKeyId) return `Key ${event.actorKeyId}${via}`;
+  return via ? via.trim() : "Keyward";
+}
+
+function target(event: AuditEvent): string {
+  const name = typeof event.metadata?.name === "string" ? event.metadata.name : null;
+  if (event.targetType === "ApiKey") return name ? `${name} (${event.targetId})` : `Key ${event.targetId ?? ""}`;
+  const email = typeof event.metadata?.email === "string" ? event.metadata.email : null;
+  return email ?? (event.targetId ? `${event.targetType ?? ""} ${event.targetId}`.trim() : "—");
+}
