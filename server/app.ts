@@ -1,3 +1,4 @@
+import { createSignInLink } from "./auth/sessions.ts";
 import { firstBoot } from "./domain/bootstrap.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database, type DatabaseOptions } from "./db.ts";
@@ -12,6 +13,8 @@ export interface Keyward {
   services: Services;
   /** Set on the boot that created the first organization; its `secret` is printed once. */
   firstBoot: NewOrganization | null;
+  /** With the first boot (and the console on): a one-time link that signs the first admin in to the console. */
+  signInUrl: string | null;
   /** Flushes usage and closes the database. */
   close(): Promise<void>;
 }
@@ -24,6 +27,10 @@ export async function startKeyward(
 ): Promise<Keyward> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, timeoutMs: config.databaseTimeoutMs, ...database });
   const created = await firstBoot(db.prisma, config);
+  const signInUrl =
+    created && config.console
+      ? await createSignInLink(db.prisma, config, { userId: created.user.id, organizationId: created.organization.id })
+      : null;
   const services = createServices(db.prisma, config, { logger });
   services.usage.start(config.usageFlushMs);
   if (config.databaseUrl) await services.keyChanges.listen(config.databaseUrl);
@@ -32,6 +39,7 @@ export async function startKeyward(
     db,
     services,
     firstBoot: created,
+    signInUrl,
     // Each step is bounded by the database timeout, and the first two run side by side, so a
     // database that stopped answering still lets the process end within about twice that.
     close: async () => {

@@ -36,11 +36,17 @@ export interface Config {
   graphiql: boolean;
   /** Prometheus metrics at /metrics. */
   metrics: boolean;
+  /** The console (the key page at `/`) and its sign-in. */
+  console: boolean;
+  /** Console sessions end after this long unused, and this long after sign-in whatever happens. */
+  session: { idleMs: number; maxMs: number };
   /** First boot: the organization and admin that the first key is issued to. */
   bootstrap: { organizationName: string; adminEmail: string };
 }
 
 export class ConfigError extends Error {}
+
+const HOUR_MS = 3_600_000;
 
 type Env = Record<string, string | undefined>;
 
@@ -88,6 +94,11 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: boolean(env, "KEYWARD_INTROSPECTION", !production),
     graphiql: boolean(env, "KEYWARD_GRAPHIQL", !production),
     metrics: boolean(env, "KEYWARD_METRICS", true),
+    console: boolean(env, "KEYWARD_CONSOLE", true),
+    session: {
+      idleMs: integer(env, "KEYWARD_SESSION_IDLE_HOURS", 12, 1, 24 * 90) * HOUR_MS,
+      maxMs: integer(env, "KEYWARD_SESSION_MAX_DAYS", 7, 1, 365) * 24 * HOUR_MS,
+    },
     bootstrap: {
       organizationName: env.KEYWARD_ORG_NAME || "My Organization",
       adminEmail: env.KEYWARD_ADMIN_EMAIL || "admin@localhost",

@@ -58,6 +58,9 @@ const authenticate = { "WWW-Authenticate": 'Bearer realm="keyward", charset="UTF
 export const unauthenticated = (message = "A valid API key is required.") =>
   new KeywardError("UNAUTHENTICATED", message, {}, authenticate);
 
+/** A console session that was signed out, expired, or whose person left the organization. */
+export const sessionEnded = () => unauthenticated("Your console session has ended; sign in again.");
+
 export const forbidden = (message = "This API key may not do that.") => new KeywardError("FORBIDDEN", message);
 
 export const notFound = (what: string) => new KeywardError("NOT_FOUND", `${what} not found.`);

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const keyward = await startKeyward(config, logger);
   const where = config.databaseUrl ? "PostgreSQL" : `embedded PGlite in ${config.dataDir}`;
   if (keyward.db.migrated.length > 0) log(`applied migrations: ${keyward.db.migrated.join(", ")}`);
-  if (keyward.firstBoot) process.stdout.write(firstBootBanner(keyward.firstBoot).replace("PORT", String(config.port)) + "\n");
+  if (keyward.firstBoot) process.stdout.write(firstBootBanner(keyward.firstBoot, keyward.signInUrl).replace("PORT", String(config.port)) + "\n");
 
   const server = createHttpServer(config, keyward.yoga);
   server.on("error", (error: NodeJS.ErrnoException) => {

@@ -18,6 +18,7 @@ import { useRequestLog } from "./http/requestLog.ts";
 import { useRequestMetrics } from "./http/requestMetrics.ts";
 import { GRAPHQL_PATH, useExactRoutes, useNoKeysInUrl } from "./http/routes.ts";
 import { useBodyLimit } from "./http/bodyLimit.ts";
+import { useConsole } from "./http/console.ts";
 import { useHttpsRequired } from "./http/httpsRequired.ts";
 import { useStorableText } from "./http/storableText.ts";
 import type { Services } from "./services.ts";
@@ -63,12 +64,13 @@ export function createKeywardYoga(services: Services): KeywardYoga {
       // Order matters: keys in URLs and unknown routes first, then HTTPS, size, CSRF, the key, and only then GraphQL's own work.
       useRequestLog(services.logger),
       useNoKeysInUrl(),
-      useExactRoutes(),
+      useExactRoutes({ console: config.console }),
       useReadinessCheck({ endpoint: "/readyz", check: () => readiness(services) }),
       // Off means off: nothing is recorded, not merely left unserved.
       ...(config.metrics ? [useRequestMetrics(services.metrics.registry, schema)] : []),
       useHttpsRequired(config),
       useBodyLimit(config.maxBodyBytes),
+      useConsole(services),
       useMcp(services, execute),
       useCSRFPrevention({ requestHeaders: ["x-graphql-csrf", "x-api-key", "authorization"] }),
       useApiKeyAuth(services),

@@ -36,7 +36,7 @@ describe("the SDK against the real server", () => {
     const rotated = await kw.rotateApiKey({ id: apiKey.id });
     expect([rotated.apiKey.id, rotated.secret === secret]).toEqual([apiKey.id, false]);
     await keywardError((await sdk(secret)).viewer(), "UNAUTHENTICATED", 401);
-    expect((await (await sdk(rotated.secret)).viewer()).apiKey.id).toBe(apiKey.id);
+    expect((await (await sdk(rotated.secret)).viewer()).apiKey?.id).toBe(apiKey.id);
 
     // Date objects are accepted for DateTime variables.
     const usage = await kw.apiKeyUsage({ id: apiKey.id, from: new Date(Date.now() - 86_400_000), to: new Date() });
@@ -82,7 +82,7 @@ describe("the SDK against the real server", () => {
 
     const signedUp = await (await sdk()).signUp({ organizationName: "SDK Inc", email: email() });
     const founder = await (await sdk(signedUp.secret)).viewer();
-    expect([founder.organization.id, founder.role, founder.apiKey.id]).toEqual([signedUp.organization.id, "ADMIN", signedUp.apiKey.id]);
+    expect([founder.organization.id, founder.role, founder.apiKey?.id]).toEqual([signedUp.organization.id, "ADMIN", signedUp.apiKey.id]);
   });
 
   it("connects an agent with a key of its own", async () => {
@@ -92,7 +92,7 @@ describe("the SDK against the real server", () => {
     expect(agent.command).toContain(agent.secret);
     expect(agent.mcpUrl).toMatch(/\/mcp$/);
     const asAgent = await (await sdk(agent.secret)).viewer();
-    expect(asAgent.apiKey.id).toBe(agent.apiKey.id);
+    expect(asAgent.apiKey?.id).toBe(agent.apiKey.id);
     expect(asAgent.scopes).not.toContain("KEYS_WRITE");
   });
 

@@ -1,13 +1,14 @@
 import type { Plugin } from "graphql-yoga";
-import { authFailure, errorResponse, internalError, KeywardError, unexpectedResponse, type AuthFailureCode } from "../errors.ts";
+import { authFailure, errorResponse, forbidden, internalError, KeywardError, unexpectedResponse, type AuthFailureCode } from "../errors.ts";
 import type { Services } from "../services.ts";
-import { describeRequest, throttledClient, type ServerContext } from "../http/request.ts";
+import { describeRequest, fromOwnPage, throttledClient, type ServerContext } from "../http/request.ts";
 import { rateLimited } from "../infra/rateLimit.ts";
 import { recordFailedBurst } from "./bursts.ts";
 import { GRAPHQL_PATH } from "../http/routes.ts";
 import { presentedKey } from "./headers.ts";
 import { parseKey, type ParsedKey } from "./key.ts";
 import type { Principal } from "./principal.ts";
+import { sessionCookieOf, sessionPrincipal } from "./sessions.ts";
 import type { Verification } from "./verifier.ts";
 
 /** A principal, `null` for no key at all, or the refusal to send (401/403/429). */
@@ -32,10 +33,12 @@ export function authenticate(
   services: Services,
   request: Request,
   serverContext: ServerContext,
-  { allowQuery = false } = {},
+  { allowQuery = false, allowSession = false } = {},
 ): Authentication | Promise<Authentication> {
   const presented = presentedKey(request, { allowQuery });
   if (presented.kind === "none") {
+    const session = allowSession ? sessionCookieOf(request) : null;
+    if (session) return authenticateSession(services, request, session).catch((error: unknown) => unavailable(services, error));
     services.metrics.authentication("anonymous");
     return null;
   }
@@ -106,6 +109,21 @@ async function refuse({ services, request, serverContext, key }: Attempt, code: 
   return errorResponse(authFailure(code, message));
 }
 
+/**
+ * A console session's cookie (a key, when present, always wins). It is accepted only from
+ * Keyward's own page (same origin, with the CSRF header); a session that has ended makes an
+ * anonymous request, which every field needing a caller answers with 401.
+ */
+async function authenticateSession({ prisma, config, metrics }: Services, request: Request, token: string): Promise<Authentication> {
+  if (!fromOwnPage(request, config.publicUrl)) {
+    metrics.authentication("forbidden");
+    return errorResponse(forbidden("A console session is accepted only from Keyward's own page, with the CSRF header."));
+  }
+  const principal = await sessionPrincipal(prisma, config, token);
+  metrics.authentication(principal ? "session" : "anonymous");
+  return principal;
+}
+
 /** The database (key lookup, shared throttle) failed: the caller learns only UNAVAILABLE. */
 function unavailable(services: Services, error: unknown): Response {
   return unexpectedResponse(services.logger, error, "authentication");
@@ -125,7 +143,7 @@ export function useApiKeyAuth(services: Services): Plugin<{}, ServerContext> {
         if (outcome instanceof Response) return endResponse(outcome);
         serverContext.principal = outcome;
       };
-      const outcome = authenticate(services, request, serverContext);
+      const outcome = authenticate(services, request, serverContext, { allowSession: services.config.console });
       return outcome instanceof Promise ? outcome.then(settled) : settled(outcome);
     },
   };

@@ -1,11 +1,16 @@
 import type { ApiKeyEnvironment, ApiKeyKind, ApiKeyStatus, Role } from "../generated/prisma/client.ts";
 import type { Scope } from "./scopes.ts";
 
-/** Who a verified key speaks for, with its permissions as they are right now. */
+/** Who a request speaks for (a verified key, or a person signed in to the console), with its permissions as they are right now. */
 export interface Principal {
-  keyId: string;
+  /** The key of this request; `null` for a console session, which acts as its user. */
+  keyId: string | null;
+  /** The console session of this request; `null` for a key. */
+  sessionId: string | null;
+  /** The key's name; for a session, the person's email. */
   keyName: string;
-  kind: ApiKeyKind;
+  /** A session acts as its user: like a PERSONAL key holding every scope of the user's role. */
+  kind: ApiKeyKind | "SESSION";
   environment: ApiKeyEnvironment;
   organizationId: string;
   /** The owner of a PERSONAL key; `null` for SERVICE keys, which belong to the organization. */
@@ -15,6 +20,13 @@ export interface Principal {
   scopes: ReadonlySet<Scope>;
   /** May act on every key of the organization: admins' keys and SERVICE keys. */
   organizationWide: boolean;
+}
+
+/** A principal a key makes (what verification gives). */
+export interface KeyPrincipal extends Principal {
+  keyId: string;
+  sessionId: null;
+  kind: ApiKeyKind;
 }
 
 /** What verification needs to know about a key, kept in memory so a warm request touches no database. */
@@ -35,5 +47,5 @@ export interface KeyRecord {
   previousSecretExpiresAt: number | null;
   expiresAt: number | null;
   /** Memo of the principal this record grants (valid keys only). */
-  principal?: Principal;
+  principal?: KeyPrincipal;
 }

@@ -1,12 +1,12 @@
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { AuthFailureCode } from "../errors.ts";
 import type { KeyCache } from "./cache.ts";
-import type { KeyRecord, Principal } from "./principal.ts";
+import type { KeyPrincipal, KeyRecord } from "./principal.ts";
 import { digestBytes, parseKey, secretMatches, type ParsedKey } from "./key.ts";
 import { effectiveScopes } from "./scopes.ts";
 
 export type Verification =
-  | { ok: true; principal: Principal }
+  | { ok: true; principal: KeyPrincipal }
   | { ok: false; code: AuthFailureCode; keyId?: string; organizationId?: string };
 
 const UNAUTHENTICATED: Verification = { ok: false, code: "UNAUTHENTICATED" };
@@ -62,6 +62,7 @@ function check(key: KeyRecord | null, parsed: ParsedKey, now: number): Verificat
   // Built once per cached record: a change replaces the record, and with it this.
   key.principal ??= {
     keyId: key.id,
+    sessionId: null,
     keyName: key.name,
     kind: key.kind,
     environment: key.environment,

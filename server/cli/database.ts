@@ -5,7 +5,7 @@ import { KeywardError } from "../errors.ts";
 import { createOrganization, validEmail } from "../domain/organizations.ts";
 import { UsageError } from "./usageError.ts";
 
-function open(config: Config) {
+export function open(config: Config) {
   process.stderr.write(`opening ${config.databaseUrl ? "PostgreSQL" : `the embedded database in ${config.dataDir}`}…\n`);
   return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 }

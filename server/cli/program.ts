@@ -10,6 +10,8 @@ Usage:
   keyward migrate                        apply pending database migrations and exit
   keyward init --org <name> --email <e>  create an organization and its admin; prints the admin key once
                                          (an email that already has an account is refused, as by signUp)
+  keyward signin-link --email <e> [--org <slug>]
+                                         a one-time console sign-in link (15 minutes) for a member
   keyward keys create --name <n> [--scopes A,B] [--env live|test] [--kind personal|service]
   keyward keys list [--status enabled|disabled|revoked]
   keyward keys rotate <id> [--grace <seconds>]
@@ -39,6 +41,11 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { org: { type: "string" }, email: { type: "string" } }, strict: true });
       if (!values.org || !values.email) throw new UsageError("init needs --org <name> and --email <admin email>.");
       return (await import("./database.ts")).initCommand(loadConfig(), values.org, values.email);
+    }
+    case "signin-link": {
+      const { values } = parseArgs({ args: rest, options: { email: { type: "string" }, org: { type: "string" } }, strict: true });
+      if (!values.email) throw new UsageError("signin-link needs --email <member email> (and --org <slug> when they belong to several).");
+      return (await import("./signinLink.ts")).signinLinkCommand(loadConfig(), values.email, values.org);
     }
     case "keys":
       return keysCommand(rest);

@@ -7,10 +7,13 @@ export interface Actor extends RequestInfo {
   organizationId: string;
   keyId: string | null;
   userId: string | null;
+  /** Where a person acted without a key: recorded in each event's metadata as `via`. */
+  via?: "console" | "cli";
 }
 
 export function actorOf({ principal, requestInfo }: { principal: Principal; requestInfo: RequestInfo }): Actor {
-  return { ...requestInfo, organizationId: principal.organizationId, keyId: principal.keyId, userId: principal.userId };
+  const actor: Actor = { ...requestInfo, organizationId: principal.organizationId, keyId: principal.keyId, userId: principal.userId };
+  return principal.sessionId ? { ...actor, via: "console" } : actor;
 }
 
 export interface AuditEntry {
@@ -33,7 +36,7 @@ export async function recordAudit(tx: Prisma.TransactionClient, actor: Actor, en
       action: entry.action,
       targetType: entry.targetType ?? null,
       targetId: entry.targetId ?? null,
-      metadata: entry.metadata,
+      metadata: actor.via ? { ...entry.metadata, via: actor.via } : entry.metadata,
     },
   });
 }

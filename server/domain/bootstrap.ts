@@ -19,7 +19,7 @@ export async function firstBoot(prisma: PrismaClient, config: Config): Promise<N
   });
 }
 
-export function firstBootBanner(created: NewOrganization): string {
+export function firstBootBanner(created: NewOrganization, signInUrl: string | null = null): string {
   return [
     "",
     `First boot: created organization "${created.organization.name}" with admin ${created.user.email}.`,
@@ -27,6 +27,7 @@ export function firstBootBanner(created: NewOrganization): string {
     "",
     `    ${created.secret}`,
     "",
+    ...(signInUrl ? [`Sign in to the console: ${signInUrl}`, "(a one-time link, valid for 15 minutes; `keyward signin-link --email <email>` makes another)", ""] : []),
     `Try it: curl -s localhost:PORT/graphql -H 'X-API-Key: ${created.secret}' -H 'Content-Type: application/json' -d '{"query":"{ viewer { organization { name } scopes } }"}'`,
     "",
   ].join("\n");

@@ -3,7 +3,7 @@ import type { KeyChange } from "../auth/changes.ts";
 import { scopesOfRole } from "../auth/scopes.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { AuthenticatedContext } from "../context.ts";
-import { authFailure } from "../errors.ts";
+import { authFailure, sessionEnded } from "../errors.ts";
 import { Prisma, type Role } from "../generated/prisma/client.ts";
 import type { Services } from "../services.ts";
 
@@ -117,15 +117,15 @@ export async function lockMembership(
 }
 
 /**
- * The principal was resolved from the cache when the request arrived; a personal key's owner may
- * have been removed or demoted since. Inside the change the owner's membership is locked and
+ * The principal was resolved when the request arrived (a key from the cache); a personal key's
+ * owner, or a session's person, may have been removed or demoted since. Inside the change the owner's membership is locked and
  * re-read, and the permissions only ever narrow to what the role allows now.
  */
 async function currentCaller(tx: Prisma.TransactionClient, principal: Principal): Promise<Principal> {
-  if (principal.kind !== "PERSONAL" || !principal.userId) return principal;
+  if (!principal.userId) return principal;
   const membership = await lockMembership(tx, principal.organizationId, principal.userId, "share");
-  // A personal key never outlives its owner's place in the organization.
-  if (!membership) throw authFailure("API_KEY_REVOKED");
+  // A personal key (or a session) never outlives its person's place in the organization.
+  if (!membership) throw principal.sessionId ? sessionEnded() : authFailure("API_KEY_REVOKED");
   if (membership.role === principal.role) return principal;
   const allowed = scopesOfRole(membership.role);
   return {

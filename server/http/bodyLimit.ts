@@ -37,7 +37,7 @@ export function useBodyLimit(maxBytes: number): Plugin {
   };
 }
 
-async function readLimited(request: Request, maxBytes: number, tooLarge: () => Error): Promise<string> {
+export async function readLimited(request: Request, maxBytes: number, tooLarge: () => Error): Promise<string> {
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

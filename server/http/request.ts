@@ -104,3 +104,14 @@ export function isSecure(request: Request, server: ServerContext, trustProxy: bo
 function lastEntry(header: string | null): string | undefined {
   return header?.split(",").at(-1)?.trim() || undefined;
 }
+
+/**
+ * A browser's own request to this Keyward, as cookie-authenticated requests must be: its
+ * `Origin` is Keyward's (as the request reached it, or as `KEYWARD_PUBLIC_URL` says behind a
+ * proxy), and it carries the CSRF header, which no cross-site form or simple request can set.
+ */
+export function fromOwnPage(request: Request, publicUrl: string): boolean {
+  if (!request.headers.get("x-graphql-csrf")) return false;
+  const origin = request.headers.get("origin");
+  return origin !== null && (origin === new URL(request.url).origin || origin === new URL(publicUrl).origin);
+}

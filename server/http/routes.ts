@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Plugin } from "graphql-yoga";
 import { keyInUrl } from "../auth/headers.ts";
 import { badRequest, errorResponse, unauthenticated } from "../errors.ts";
+import { SESSION_PATH } from "./console.ts";
+import { isConsoleAsset, isConsolePage } from "./consoleFiles.ts";
 export const GRAPHQL_PATH = "/graphql";
 export const MCP_PATH = "/mcp";
 /** Plain-HTTP probes for the deployment's own network (see useHttpsRequired). */
@@ -13,10 +15,12 @@ export const PROBE_PATHS: ReadonlySet<string> = new Set(["/healthz", "/readyz", 
  * checks go by the exact path: `/healthz?x=/graphql` would otherwise run GraphQL over plain
  * HTTP, and `/x/graphql` would run it without reading the key.
  */
-export function useExactRoutes(): Plugin {
+export function useExactRoutes({ console = false } = {}): Plugin {
   return {
     onRequest({ request, url, endResponse }) {
       if (url.pathname === GRAPHQL_PATH || url.pathname === MCP_PATH) return;
+      // The console's pages, files and session endpoint (server/http/console.ts) answer for themselves.
+      if (console && (isConsolePage(url.pathname) || isConsoleAsset(url.pathname) || url.pathname === SESSION_PATH)) return;
       if (!PROBE_PATHS.has(url.pathname)) return endResponse(new Response(null, { status: 404 }));
       if (request.method !== "GET" && request.method !== "HEAD") {
         return endResponse(new Response(null, { status: 405, headers: { allow: "GET, HEAD" } }));

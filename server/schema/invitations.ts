@@ -65,6 +65,10 @@ const InviteMemberPayload = builder.objectRef<{ invitation: InvitationRow; code:
   fields: (t) => ({
     invitation: t.expose("invitation", { type: Invitation }),
     code: t.exposeString("code", { description: "Give this to the person; it is shown once and works once." }),
+    url: t.string({
+      description: "The console's join page for this invitation (the code is in the fragment, which no server logs); shown once.",
+      resolve: ({ code }, _args, { config }) => `${config.publicUrl}/join#${code}`,
+    }),
   }),
 });
 const CancelInvitationPayload = builder.objectRef<{ invitation: InvitationRow }>("CancelInvitationPayload").implement({

@@ -125,6 +125,8 @@ builder.mutationFields((t) => {
             const keys = await revokePersonalKeys({ tx, touch }, membership.organizationId, membership.userId);
             const revokedApiKeyIds = keys.map((k) => k.id);
             await tx.membership.delete({ where: { id: membership.id } });
+            // Refused from the next request on anyway (a session reads the membership each time); gone for good here.
+            await tx.session.deleteMany({ where: { organizationId: membership.organizationId, userId: membership.userId } });
             const { email } = await tx.user.findUniqueOrThrow({ where: { id: membership.userId }, select: { email: true } });
             const cancelledInvitationIds = [
               ...(await cancelPendingInvitations(tx, actor, email, "member_removed")),

@@ -6,12 +6,16 @@ import { RoleEnum, ScopeEnum } from "./enums.ts";
 import { Organization, User } from "./organization.ts";
 
 const Viewer = builder.objectRef<Principal>("Viewer").implement({
-  description: "The caller: the key that authenticated this request and whom it speaks for.",
+  description: "The caller: the key (or console session) that authenticated this request and whom it speaks for.",
   fields: (t) => ({
     apiKey: t.prismaField({
       type: ApiKey,
+      nullable: true,
+      description: "The key that authenticated this request; null for a console session, which acts as its user.",
       resolve: async (query, principal, _args, { prisma }) =>
-        (await prisma.apiKey.findUnique({ ...query, where: { id: principal.keyId } })) ?? deletedMeanwhile("The API key of this request"),
+        principal.keyId === null
+          ? null
+          : ((await prisma.apiKey.findUnique({ ...query, where: { id: principal.keyId } })) ?? deletedMeanwhile("The API key of this request")),
     }),
     user: t.prismaField({
       type: User,
