@@ -26,6 +26,7 @@ export function App() {
   const [state, setState] = useState<State>({ status: "loading" });
 
   const enter = async (session: Session) => {
+    setState({ status: "loading" });
     try {
       setState({ status: "in", signed: await signedFrom(session) });
     } catch (error) {
