@@ -83,10 +83,9 @@ it.runIf(available)("the console: sign in, create, rename, disable, agents, invi
   const link = await createSignInLink(db.prisma, config, { userId: org.user.id, organizationId: org.organization.id });
   const adminContext = await newContext();
   const page = await adminContext.newPage();
-  const cspViolations: string[] = [];
-  page.on("console", (message) => message.type() === "error" && cspViolations.push(message.text()));
-  page.on("console", (m) => console.log("PAGE", m.type(), m.text()));
-  page.on("pageerror", (e) => console.log("PAGEERROR", e.message));
+  const pageErrors: string[] = [];
+  page.on("console", (message) => message.type() === "error" && pageErrors.push(message.text()));
+  page.on("pageerror", (error) => pageErrors.push(error.message));
   await page.goto(onTestServer(link));
   await page.getByRole("heading", { name: "API keys", level: 1 }).waitFor(WAIT);
   expect(new URL(page.url()).pathname).toBe("/");
@@ -242,7 +241,8 @@ it.runIf(available)("the console: sign in, create, rename, disable, agents, invi
   // Sign out ends the admin's session.
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("heading", { name: "Sign in to Keyward" }).waitFor(WAIT);
-  expect(cspViolations.filter((text) => /Content Security Policy/i.test(text))).toEqual([]);
+  // Nothing the CSP refused, no uncaught error (failed requests the story provokes, 401/403, are fine).
+  expect(pageErrors.filter((text) => !/Failed to load resource/.test(text))).toEqual([]);
   await adminContext.close();
   await memberContext.close();
 }, 240_000);
