@@ -9,10 +9,10 @@ import { createOrganization } from "../server/domain/organizations.ts";
 import { createLogger } from "../server/infra/logger.ts";
 import { createServices } from "../server/services.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
-import { gql, mutation, request, send } from "./helpers/http.ts";
+import { gql, mutation, request, send, type GraphQLResponse } from "./helpers/http.ts";
 import { CuttableProxy } from "./helpers/cuttable-proxy.ts";
 import { post, startKeywardProcess } from "./helpers/process.ts";
-import { createKey, seedOrganization } from "./helpers/seed.ts";
+import { CREATE_KEY, createKey, seedOrganization } from "./helpers/seed.ts";
 import { testServer } from "./helpers/server.ts";
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
@@ -131,14 +131,24 @@ describe("kill -9 in a loop", () => {
 describe("concurrency", () => {
   it("200 parallel creations, then 200 parallel revocations, leave counts and audit events consistent", async () => {
     const org = await seedOrganization("Busy");
-    const created = await Promise.all(Array.from({ length: 200 }, (_, i) => createKey(org.adminKey, { name: `parallel ${i}` })));
-    expect(new Set(created.map((k) => k.id)).size).toBe(200);
+    // 200 transactions at once queue for 10 pooled connections; on a loaded machine some wait past the
+    // database timeout and are answered 503 UNAVAILABLE, having changed nothing. Clients resend those
+    // (the SDK does); everything else must succeed, and the counts must come out exact.
+    const served = async (call: () => Promise<GraphQLResponse>) => {
+      for (let attempt = 1; ; attempt++) {
+        const answer = await call();
+        if (answer.code !== "UNAVAILABLE" || attempt === 5) return answer;
+      }
+    };
+    const create = (i: number) => served(() => gql(CREATE_KEY, { key: org.adminKey, variables: { input: { name: `parallel ${i}` } } }));
+    const created = await Promise.all(Array.from({ length: 200 }, (_, i) => create(i)));
+    expect(created.filter((r) => !r.data?.createApiKey).map((r) => r.code)).toEqual([]);
+    const ids = created.map((r) => r.data!.createApiKey.apiKey.id as string);
+    expect(new Set(ids).size).toBe(200);
     const revoked = await Promise.all(
-      created.map((k) =>
-        gql(mutation("revokeApiKey", "{ apiKey { status } }"), { key: org.adminKey, variables: { i: { id: k.id } } }),
-      ),
+      ids.map((id) => served(() => gql(mutation("revokeApiKey", "{ apiKey { status } }"), { key: org.adminKey, variables: { i: { id } } }))),
     );
-    expect(revoked.every((r) => r.data?.revokeApiKey.apiKey.status === "REVOKED")).toBe(true);
+    expect(revoked.filter((r) => r.data?.revokeApiKey.apiKey.status !== "REVOKED").map((r) => r.code ?? r.text)).toEqual([]);
     const { db } = await testServer();
     const where = { organizationId: org.organization.id };
     expect(await db.prisma.apiKey.count({ where: { ...where, status: "REVOKED" } })).toBe(200);

@@ -29,10 +29,29 @@ describe.runIf(!onPostgres)("first boot on the embedded database", () => {
     const printed = first.output().match(KEY) ?? [];
     expect(new Set(printed).size).toBe(1);
     expect(first.output()).toMatch(/will not be shown again/);
+    const firstLink = /Sign in to the console: (http:\/\/localhost:\d+\/signin#[\w-]{43})\n/.exec(first.output())?.[1];
+    expect(firstLink).toBeDefined();
+    // On Keyward's machine, like init: another one-time link for a member (and none for a stranger).
+    const cli = (args: string[]) =>
+      promisify(execFile)(process.execPath, ["bin/keyward.mjs", ...args], { cwd: join(import.meta.dirname, ".."), env: { ...process.env, KEYWARD_DATA_DIR: dataDir, DATABASE_URL: "" } }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+    const cliLink = /Sign in to the console[^:]*: (\S+#[\w-]{43})\n/.exec((await cli(["signin-link", "--email", "admin@localhost"])).stdout)?.[1];
+    expect(cliLink).toBeDefined();
+    expect((await cli(["signin-link", "--email", "nobody@example.com"])).code).toBe(1);
 
     const second = await startKeywardProcess({ KEYWARD_DATA_DIR: dataDir, DATABASE_URL: "" });
     try {
       expect(second.output()).not.toMatch(KEY);
+      expect(second.output()).not.toMatch(/Sign in to the console/);
+      const signIn = (link: string) =>
+        fetch(`${second.url}/console/session`, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin: second.url, "x-graphql-csrf": "1" },
+          body: JSON.stringify({ token: new URL(link).hash.slice(1) }),
+        }).then((r) => r.status);
+      expect([await signIn(firstLink!), await signIn(cliLink!), await signIn(firstLink!)]).toEqual([200, 200, 401]);
       const viewer = await post(second.url, `{ viewer { role organization { name } } }`, printed[0]);
       expect(viewer.status).toBe(200);
       expect(viewer.body.data.viewer).toEqual({ role: "ADMIN", organization: { name: "My Organization" } });

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { gql, mutation } from "./helpers/http.ts";
+import { asConsole, sessionCookie } from "./helpers/console.ts";
+import { gql, mutation, type GraphQLResponse } from "./helpers/http.ts";
 import { addMember, INVITE } from "./helpers/members.ts";
 import { createKey, seedOrganization, type SeededOrganization } from "./helpers/seed.ts";
 import { schema } from "../server/schema/index.ts";
@@ -187,17 +188,56 @@ describe.each(rows)("$op", (row) => {
   it.each(actors)("as %s", async (actor) => {
     const acting = actor === "noKey" || actor === "disabled" || actor === "expired" ? "admin" : actor;
     const result = await gql(row.query, { key: keyOf(w, actor), variables: row.variables(w, acting) });
-    const outcome = actor in refusedAs ? refusedAs[actor as Refused] : row.expect[actor as Actor];
-    const field = row.op.split(" ")[0]!;
-    if (outcome === "ok" || outcome === "null") {
-      expect(result.status).toBe(200);
-      expect(result.errors).toBeUndefined();
-      if (outcome === "null") expect(result.data?.[field]).toBeNull();
-      else expect(result.data?.[field]).not.toBeNull();
-      return;
-    }
-    expect(result.code).toBe(outcome);
-    expect(result.status).toBe({ FORBIDDEN: 403, API_KEY_REVOKED: 403, API_KEY_DISABLED: 403, API_KEY_EXPIRED: 403, UNAUTHENTICATED: 401, NOT_FOUND: 200 }[outcome]);
-    if (outcome === "UNAUTHENTICATED") expect(result.headers.get("www-authenticate")).toBeTruthy();
+    assertOutcome(row, result, actor in refusedAs ? refusedAs[actor as Refused] : row.expect[actor as Actor]);
+  });
+});
+
+function assertOutcome(row: Row, result: GraphQLResponse, outcome: Outcome): void {
+  const field = row.op.split(" ")[0]!;
+  if (outcome === "ok" || outcome === "null") {
+    expect(result.status).toBe(200);
+    expect(result.errors).toBeUndefined();
+    if (outcome === "null") expect(result.data?.[field]).toBeNull();
+    else expect(result.data?.[field]).not.toBeNull();
+    return;
+  }
+  expect(result.code).toBe(outcome);
+  expect(result.status).toBe({ FORBIDDEN: 403, API_KEY_REVOKED: 403, API_KEY_DISABLED: 403, API_KEY_EXPIRED: 403, UNAUTHENTICATED: 401, NOT_FOUND: 200 }[outcome]);
+  if (outcome === "UNAUTHENTICATED") expect(result.headers.get("www-authenticate")).toBeTruthy();
+}
+
+/**
+ * The same rows through the console: a session acts as its person with their role, so each
+ * session actor must get exactly what that person's key gets. A removed member's session (one
+ * that outlived the removal) speaks for no one. A fresh world per row, as above.
+ */
+type SessionActor = "memberSession" | "memberSessionOnOthers" | "removedSession" | "adminSession";
+const asKeyActor: Record<SessionActor, Actor> = {
+  memberSession: "member",
+  memberSessionOnOthers: "memberOnOthers",
+  removedSession: "removed",
+  adminSession: "admin",
+};
+
+describe.each(rows)("$op through a console session", (row) => {
+  let w: World;
+  let cookies: Record<SessionActor, string>;
+  beforeAll(async () => {
+    w = await world();
+    const organizationId = w.org.organization.id;
+    const member = await sessionCookie({ userId: w.member.userId, organizationId });
+    cookies = {
+      memberSession: member,
+      memberSessionOnOthers: member,
+      removedSession: await sessionCookie({ userId: w.removed.userId, organizationId }),
+      adminSession: await sessionCookie({ userId: w.org.user.id, organizationId }),
+    };
+  });
+
+  it.each(Object.keys(asKeyActor) as SessionActor[])("as %s", async (actor) => {
+    const { yoga } = await testServer();
+    const keyActor = asKeyActor[actor];
+    const result = await asConsole(yoga, cookies[actor], row.query, row.variables(w, keyActor));
+    assertOutcome(row, result, actor === "removedSession" ? "UNAUTHENTICATED" : row.expect[keyActor]);
   });
 });

@@ -9,10 +9,12 @@ describe("GraphQL runs at /graphql and nowhere else", () => {
   it("refuses look-alike paths, where the key would not be read", async () => {
     const org = await seedOrganization();
     const yoga = await yogaWith({});
-    for (const path of ["/graphql/", "/x/graphql", "/mcp/graphql", "/graphqlx", "/"]) {
+    for (const path of ["/graphql/", "/x/graphql", "/mcp/graphql", "/graphqlx"]) {
       const response = await send(yoga, post(`{ viewer { role } }`, { "x-api-key": org.adminKey }), `http://keyward.test${path}`);
       expect([path, response.status]).toEqual([path, 404]);
     }
+    // `/` is the console's page, which takes only GET.
+    expect((await send(yoga, post(`{ viewer { role } }`, { "x-api-key": org.adminKey }), "http://keyward.test/")).status).toBe(405);
     expect((await send(yoga, post(`{ viewer { role } }`, { "x-api-key": org.adminKey }))).status).toBe(200);
   });
 

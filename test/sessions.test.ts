@@ -3,14 +3,11 @@ import { createSignInLink } from "../server/auth/sessions.ts";
 import { loadConfig } from "../server/config.ts";
 import { createLogger } from "../server/infra/logger.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
-import { GRAPHQL_URL, mutation, post, request, send, type Fetcher } from "./helpers/http.ts";
+import { asConsole, ORIGIN, OWN_PAGE, SESSION_URL } from "./helpers/console.ts";
+import { mutation, request, send, type Fetcher } from "./helpers/http.ts";
 import { createKey, seedOrganization, type SeededOrganization } from "./helpers/seed.ts";
 import { testServer } from "./helpers/server.ts";
 
-const ORIGIN = new URL(GRAPHQL_URL).origin;
-const SESSION_URL = `${ORIGIN}/console/session`;
-/** What the console page sends with every request. */
-const OWN_PAGE = { origin: ORIGIN, "x-graphql-csrf": "1" };
 const VIEWER = `{ viewer { role scopes user { email } apiKey { id } organization { id } } }`;
 
 /** A fresh one-time link for the organization's first admin, as the first boot or `keyward signin-link` makes it. */
@@ -25,10 +22,6 @@ async function signIn(yoga: Fetcher, body: Record<string, unknown>, headers: Rec
   const cookie = answer.headers.get("set-cookie");
   return { ...answer, cookie: cookie?.split(";", 1)[0] ?? null, setCookie: cookie };
 }
-
-/** A GraphQL request as the console makes it: the session's cookie, the CSRF header, its own origin. */
-const asConsole = (yoga: Fetcher, cookie: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = OWN_PAGE) =>
-  request(yoga, query, { variables, headers: { cookie, ...headers } });
 
 describe("console sessions", () => {
   it("a sign-in link signs its member in once; the session acts as them, with no key", async () => {
@@ -63,7 +56,7 @@ describe("console sessions", () => {
     const { yoga } = await testServer();
     const org = await seedOrganization("Csrf");
     const { cookie } = await signIn(yoga, { token: await signInToken(org) });
-    for (const headers of [{ origin: ORIGIN }, { "x-graphql-csrf": "1" }, { origin: "https://evil.example", "x-graphql-csrf": "1" }]) {
+    for (const headers of <Record<string, string>[]>[{ origin: ORIGIN }, { "x-graphql-csrf": "1" }, { origin: "https://evil.example", "x-graphql-csrf": "1" }]) {
       const refused = await asConsole(yoga, cookie!, VIEWER, undefined, headers);
       expect([refused.status, refused.code]).toEqual([403, "FORBIDDEN"]);
     }

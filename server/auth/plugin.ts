@@ -1,5 +1,5 @@
 import type { Plugin } from "graphql-yoga";
-import { authFailure, errorResponse, forbidden, internalError, KeywardError, unexpectedResponse, type AuthFailureCode } from "../errors.ts";
+import { authFailure, errorResponse, forbidden, KeywardError, unexpectedResponse, type AuthFailureCode } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { describeRequest, fromOwnPage, throttledClient, type ServerContext } from "../http/request.ts";
 import { rateLimited } from "../infra/rateLimit.ts";
@@ -97,9 +97,10 @@ async function refuse({ services, request, serverContext, key }: Attempt, code: 
     await rateLimits.authByClient.assertAllowed(client);
     if (key) await rateLimits.authByKeyId.assertAllowed(key.id);
   } catch (limited) {
+    // The shared throttle's database failing is the database failing: 503 UNAVAILABLE (through `unavailable`), not a 500.
+    if (!(limited instanceof KeywardError)) throw limited;
     metrics.authentication("rate_limited");
-    // Anything but the throttle's own RATE_LIMITED (the shared throttle's database failing) is answered as it always was.
-    return errorResponse(limited instanceof KeywardError ? limited : internalError());
+    return errorResponse(limited);
   }
   metrics.authentication(code.toLowerCase());
   if (await rateLimits.authByClient.fail(client)) logger.warn("failed authentications from one client reached the limit", { client });
