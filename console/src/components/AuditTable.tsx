@@ -14,7 +14,7 @@ export function AuditTable({ events, people, caption }: AuditTableProps) {
   if (events.length === 0) return <p class="muted">No events.</p>;
   return (
     <div class="table-wrap">
-      <table class="table">
+      <table class="table stack">
         <caption class="visually-hidden">{caption}</caption>
         <thead>
           <tr>
@@ -28,11 +28,11 @@ export function AuditTable({ events, people, caption }: AuditTableProps) {
         <tbody>
           {events.map((event) => (
             <tr>
-              <td>{actionWords[event.action] ?? event.action}</td>
-              <td>{actor(event, people)}</td>
-              <td>{target(event)}</td>
-              <td>{event.ip ?? "—"}</td>
-              <td>
+              <td data-label="Action">{actionWords[event.action] ?? event.action}</td>
+              <td data-label="Actor">{actor(event, people)}</td>
+              <td data-label="Target">{target(event)}</td>
+              <td data-label="Address">{event.ip ?? "—"}</td>
+              <td data-label="Time">
                 <RelativeTime iso={event.createdAt} />
               </td>
             </tr>

@@ -23,11 +23,11 @@ export function MemberRow({ member, manage, lastAdmin, isYou, onChanged, onRemov
   const why = lastAdmin ? "The last admin can't be removed or demoted." : undefined;
   return (
     <tr>
-      <td>
+      <td data-label="Email">
         {email}
         {isYou && <span class="muted"> (you)</span>}
       </td>
-      <td>
+      <td data-label="Role">
         {manage ? (
           <>
             <label class="visually-hidden" for={`role-${member.id}`}>
@@ -52,13 +52,13 @@ export function MemberRow({ member, manage, lastAdmin, isYou, onChanged, onRemov
           "Member"
         )}
       </td>
-      <td>
+      <td data-label="Joined">
         <time dateTime={member.joinedAt} title={exactTime(member.joinedAt)}>
           {dateOnly(member.joinedAt)}
         </time>
       </td>
       {manage && (
-        <td>
+        <td data-label="Actions">
           {lastAdmin ? (
             <span class="member-note">{why}</span>
           ) : (

@@ -42,7 +42,7 @@ export function MembersPage() {
       <ErrorNote error={members.error} />
       <div class="card table-wrap" aria-busy={members.loading}>
         {members.data && (
-          <table class="table">
+          <table class="table stack">
             <caption class="visually-hidden">Members</caption>
             <thead>
               <tr>
@@ -108,7 +108,7 @@ function Invitations({ invitations, error, onChanged }: { invitations: Invitatio
         <p class="muted">No pending invitations.</p>
       ) : (
         <div class="table-wrap">
-          <table class="table">
+          <table class="table stack">
             <caption class="visually-hidden">Pending invitations</caption>
             <thead>
               <tr>
@@ -121,12 +121,12 @@ function Invitations({ invitations, error, onChanged }: { invitations: Invitatio
             <tbody>
               {invitations.map((invitation) => (
                 <tr key={invitation.id}>
-                  <td>{invitation.email}</td>
-                  <td>{invitation.role === "ADMIN" ? "Admin" : "Member"}</td>
-                  <td>
+                  <td data-label="Email">{invitation.email}</td>
+                  <td data-label="Role">{invitation.role === "ADMIN" ? "Admin" : "Member"}</td>
+                  <td data-label="Expires">
                     <RelativeTime iso={invitation.expiresAt} />
                   </td>
-                  <td>
+                  <td data-label="Actions">
                     <button
                       type="button"
                       class="button small"
