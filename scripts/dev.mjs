@@ -1,11 +1,13 @@
-// `npm run dev`: the console rebuilt on every change (the open page reloads itself when a
-// build lands) and the server restarted by tsx on every change to its files. Ctrl+C stops both.
+// `npm run dev`: esbuild rebuilds the console on every change to console/src or the SDK, and tsx
+// restarts the server on every change to its files and after every console build (the server
+// keeps the console's files in memory); the open page polls build.json and reloads itself.
+// Ctrl+C stops both.
 import { spawn } from "node:child_process";
 
 const children = [
   spawn(process.execPath, ["console/build.mjs", "--watch"], { stdio: "inherit" }),
   // npm puts node_modules/.bin on PATH for scripts.
-  spawn("tsx", ["watch", "server/main.ts"], { stdio: "inherit" }),
+  spawn("tsx", ["watch", "--clear-screen=false", "--include", "console/dist/assets/build.json", "server/main.ts"], { stdio: "inherit" }),
 ];
 const stop = () => {
   for (const child of children) child.kill("SIGTERM");
