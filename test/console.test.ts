@@ -7,6 +7,7 @@ import axe from "axe-core";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createSignInLink } from "../server/auth/sessions.ts";
+import { createOrganization } from "../server/domain/organizations.ts";
 import { seedOrganization } from "./helpers/seed.ts";
 import { listen, testServer } from "./helpers/server.ts";
 
@@ -252,3 +253,95 @@ it.runIf(available)("the console: sign in, create, rename, disable, agents, invi
   await adminContext.close();
   await memberContext.close();
 }, 240_000);
+
+/** Presses Tab until the focused element's accessible text is `name` (a keyboard user's way through the page). */
+async function tabTo(page: Page, name: string): Promise<void> {
+  for (let i = 0; i < 40; i += 1) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement as HTMLElement | null;
+      return element?.getAttribute("aria-label") ?? element?.textContent?.trim() ?? "";
+    });
+    if (focused === name) return;
+  }
+  throw new Error(`Tab never reached "${name}"`);
+}
+
+it.runIf(available)("the console by keyboard alone: sign in with a key, create, rotate, revoke, show revoked; dark scheme", async () => {
+  const org = await seedOrganization("Keyboard");
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/signin`);
+  await page.getByLabel("API key").waitFor(WAIT);
+  // A wrong key is refused in words chosen by the code, never the raw response.
+  await page.getByLabel("API key").fill("kw_live_nonsense");
+  await page.getByLabel("API key").press("Enter");
+  const refusal = await page.getByRole("alert").textContent(WAIT);
+  expect(refusal).toContain("not valid");
+  expect(refusal).not.toMatch(/[{}]|UNAUTHENTICATED/);
+  await page.getByLabel("API key").fill("");
+  await page.getByLabel("API key").focus();
+  await page.keyboard.insertText(org.adminKey);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "API keys", level: 1 }).waitFor(WAIT);
+
+  // Create API key → Name → Enter generates → "I have copied".
+  await tabTo(page, "Create API key");
+  await page.keyboard.press("Enter");
+  await page.getByRole("dialog", { name: "Create API key" }).waitFor(WAIT);
+  expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).id)).toBe("key-name");
+  await page.keyboard.insertText("Zapier");
+  await page.keyboard.press("Enter");
+  const created = page.getByRole("dialog", { name: "API key created" });
+  const secret = (await created.getByTestId("secret").textContent(WAIT))!.trim();
+  await tabTo(page, "I have copied");
+  await page.keyboard.press("Enter");
+  await created.waitFor({ state: "detached", ...WAIT });
+  const id = secret.split("_")[2]!;
+  const card = page.locator(`[data-key-id="${id}"]`);
+  await card.waitFor(WAIT);
+
+  // Rotate with a grace period: a new secret, shown once; both work during the grace.
+  await card.getByRole("button", { name: "More actions for Zapier" }).focus();
+  await page.keyboard.press("Enter");
+  await tabTo(page, "Rotate");
+  await page.keyboard.press("Enter");
+  const rotating = page.getByRole("dialog", { name: "Rotate “Zapier”" });
+  await rotating.getByLabel("Old secret keeps working for").selectOption({ label: "1 hour" });
+  await tabTo(page, "Rotate key");
+  await page.keyboard.press("Enter");
+  const rotated = page.getByRole("dialog", { name: "Key rotated" });
+  const newSecret = (await rotated.getByTestId("secret").textContent(WAIT))!.trim();
+  expect(newSecret).not.toBe(secret);
+  expect(await withKey(newSecret)).toEqual({ status: 200, code: undefined });
+  expect(await withKey(secret)).toEqual({ status: 200, code: undefined });
+  await rotated.getByRole("button", { name: "I have copied" }).press("Enter");
+  await rotated.waitFor({ state: "detached", ...WAIT });
+
+  // Revoke (permanent): gone from Enabled, listed under Revoked with "Show revoked", refused.
+  await card.getByRole("button", { name: "More actions for Zapier" }).press("Enter");
+  await tabTo(page, "Revoke");
+  await page.keyboard.press("Enter");
+  const revoking = page.getByRole("dialog", { name: "Revoke “Zapier”?" });
+  await revoking.getByText("This is permanent.").waitFor(WAIT);
+  await revoking.getByRole("button", { name: "Revoke key" }).press("Enter");
+  await card.waitFor({ state: "detached", ...WAIT });
+  expect(await withKey(newSecret)).toEqual({ status: 403, code: "API_KEY_REVOKED" });
+  await page.getByLabel("Show revoked").press("Space");
+  await page.getByRole("region", { name: /^Revoked/ }).locator(`[data-key-id="${id}"]`).waitFor(WAIT);
+  expect(await card.getByRole("switch").count()).toBe(0);
+
+  // A person in two organizations gets a switcher; switching shows the other one's keys.
+  const { db } = await testServer();
+  const other = await createOrganization({ prisma: db.prisma }, { organizationName: `Second ${org.organization.slug}`, email: org.user.email });
+  await page.reload();
+  const switcher = page.getByLabel("Organization");
+  await switcher.selectOption({ label: other.organization.name });
+  await page.locator(`[data-key-id="${other.apiKey.id}"]`).waitFor(WAIT);
+  expect(await page.locator(`[data-key-id="${id}"]`).count()).toBe(0);
+
+  // Dark colour scheme: still no serious or critical violations (contrast included).
+  await page.emulateMedia({ colorScheme: "dark" });
+  await check(page, "api-keys-dark");
+  await context.close();
+}, 180_000);
