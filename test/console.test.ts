@@ -230,8 +230,15 @@ it.runIf(available)("the console: sign in, create, rename, disable, agents, invi
   expect(await member.getByRole("navigation").getByRole("link", { name: "Audit log" }).count()).toBe(0);
   await check(member, "members-member");
 
-  // The admin removes the member: the confirmation counts the keys it revokes.
+  // Roles: with a second admin the first can be removed; back to one, the page says why not.
   await page.reload();
+  await page.getByLabel(`Role of ${memberEmail}`).selectOption("ADMIN");
+  await page.getByRole("button", { name: `Remove ${org.user.email}` }).waitFor(WAIT);
+  await page.getByLabel(`Role of ${memberEmail}`).selectOption("MEMBER");
+  await page.getByText("An organization always keeps at least one admin").waitFor(WAIT);
+  expect(await page.getByLabel(`Role of ${org.user.email}`).isDisabled()).toBe(true);
+
+  // The admin removes the member: the confirmation counts the keys it revokes.
   await page.getByRole("button", { name: `Remove ${memberEmail}` }).click();
   const removing = page.getByRole("dialog", { name: `Remove ${memberEmail}?` });
   await removing.getByText("1 personal key will be revoked", { exact: false }).waitFor(WAIT);

@@ -24,8 +24,10 @@ export function MemberRow({ member, manage, lastAdmin, isYou, onChanged, onRemov
   return (
     <tr>
       <td data-label="Email">
-        {email}
-        {isYou && <span class="muted"> (you)</span>}
+        <span>
+          {email}
+          {isYou && <span class="muted"> (you)</span>}
+        </span>
       </td>
       <td data-label="Role">
         {manage ? (

@@ -68,7 +68,7 @@ export function MembersPage() {
           </table>
         )}
         {admins === 1 && manage && (
-          <p class="member-note">The last admin can't be removed or demoted: an organization always keeps one. Make another member an admin first.</p>
+          <p class="member-note">An organization always keeps at least one admin: make another member an admin first.</p>
         )}
       </div>
       {manage && <Invitations invitations={invitations.data ?? []} error={invitations.error} onChanged={invitations.reload} />}
