@@ -1,8 +1,7 @@
 import type { ApiKeyUsageDay } from "@keyward/sdk";
-import { useId } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { dateOnly } from "../format.ts";
 
-const WIDTH = 720;
 const HEIGHT = 220;
 const LEFT = 44;
 const BOTTOM = 28;
@@ -14,6 +13,16 @@ const TOP = 10;
  */
 export function UsageChart({ days, label }: { days: ApiKeyUsageDay[]; label: string }) {
   const titleId = useId();
+  // Drawn at the width it is shown at, so the axis labels stay readable on a phone.
+  const figure = useRef<HTMLElement>(null);
+  const [WIDTH, setWidth] = useState(720);
+  useEffect(() => {
+    const element = figure.current;
+    if (!element) return;
+    const observer = new ResizeObserver(([entry]) => entry && setWidth(Math.max(280, Math.round(entry.contentRect.width))));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
   const max = Math.max(1, ...days.map((day) => day.requests));
   const top = niceCeiling(max);
   const plotWidth = WIDTH - LEFT - 8;
@@ -24,7 +33,7 @@ export function UsageChart({ days, label }: { days: ApiKeyUsageDay[]; label: str
   const labelled = days.length > 0 ? [0, Math.floor((days.length - 1) / 2), days.length - 1] : [];
   const total = days.reduce((sum, day) => sum + day.requests, 0);
   return (
-    <figure class="chart">
+    <figure class="chart" ref={figure}>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={titleId} preserveAspectRatio="xMidYMid meet">
         <title id={titleId}>{`${label}: ${total} requests in all, at most ${max} in a day`}</title>
         {ticks.map((tick) => {
@@ -54,7 +63,8 @@ export function UsageChart({ days, label }: { days: ApiKeyUsageDay[]; label: str
         ))}
       </svg>
       <figcaption class="muted">Requests per day (UTC). Hover a bar for its count.</figcaption>
-      <table class="visually-hidden">
+      <div class="visually-hidden">
+      <table>
         <caption>{label}</caption>
         <thead>
           <tr>
@@ -71,6 +81,7 @@ export function UsageChart({ days, label }: { days: ApiKeyUsageDay[]; label: str
           ))}
         </tbody>
       </table>
+      </div>
     </figure>
   );
 }
