@@ -97,6 +97,7 @@ it.runIf(available)("the console: sign in, create, rename, disable, agents, invi
   await page.getByRole("heading", { name: "API keys", level: 1 }).waitFor(WAIT);
   expect(new URL(page.url()).pathname).toBe("/");
   expect(page.url()).not.toContain("#");
+  expect(await page.title()).toBe("API keys · Keyward");
   await page.getByRole("region", { name: /^Enabled/ }).getByRole("button", { name: "Rename Admin key" }).waitFor(WAIT);
 
   // Create API key "CRM Integration" → Generate key → the key, shown once; it works.

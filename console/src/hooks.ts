@@ -56,3 +56,10 @@ export function useAction<A extends unknown[]>(action: (...args: A) => Promise<v
   const clear = useCallback(() => setError(undefined), []);
   return { run, busy, error, clear };
 }
+
+/** The tab's title names the page (it is also what screen readers announce after navigating). */
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} · Keyward`;
+  }, [title]);
+}

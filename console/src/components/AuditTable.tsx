@@ -30,7 +30,7 @@ export function AuditTable({ events, people, caption }: AuditTableProps) {
             <tr>
               <td data-label="Action">{actionWords[event.action] ?? event.action}</td>
               <td data-label="Actor">{actor(event, people)}</td>
-              <td data-label="Target">{target(event)}</td>
+              <td data-label="Target">{target(event, people)}</td>
               <td data-label="Address">{event.ip ?? "—"}</td>
               <td data-label="Time">
                 <RelativeTime iso={event.createdAt} />
@@ -51,9 +51,12 @@ function actor(event: AuditEvent, people: Map<string, string>): string {
   return via ? via.trim() : "Keyward";
 }
 
-function target(event: AuditEvent): string {
-  const name = typeof event.metadata?.name === "string" ? event.metadata.name : null;
-  if (event.targetType === "ApiKey") return name ? `${name} (${event.targetId})` : `Key ${event.targetId ?? ""}`;
-  const email = typeof event.metadata?.email === "string" ? event.metadata.email : null;
-  return email ?? (event.targetId ? `${event.targetType ?? ""} ${event.targetId}`.trim() : "—");
+function target(event: AuditEvent, people: Map<string, string>): string {
+  const meta = event.metadata ?? {};
+  const text = (name: string) => (typeof meta[name] === "string" ? (meta[name] as string) : null);
+  if (event.action === "API_KEY_RENAMED" && text("from") && text("to")) return `“${text("from")}” → “${text("to")}” (${event.targetId})`;
+  if (event.targetType === "ApiKey") return text("name") ? `${text("name")} (${event.targetId})` : `Key ${event.targetId ?? ""}`;
+  const who = text("email") ?? (event.targetId ? people.get(event.targetId) : undefined);
+  if (event.action === "MEMBER_ROLE_CHANGED" && text("from") && text("to")) return `${who ?? "a member"}: ${text("from")} → ${text("to")}`;
+  return who ?? text("name") ?? (event.targetId ? `${event.targetType ?? ""} ${event.targetId}`.trim() : "—");
 }

@@ -6,7 +6,7 @@ import { CreateKeyDialog } from "../components/CreateKeyDialog.tsx";
 import { ErrorNote } from "../components/ErrorNote.tsx";
 import { KeyCreatedDialog } from "../components/KeyCreatedDialog.tsx";
 import { KeySection } from "../components/KeySection.tsx";
-import { useLoad } from "../hooks.ts";
+import { useLoad, useTitle } from "../hooks.ts";
 import { useSigned } from "../session.ts";
 
 async function allKeys(variables: { ownerId?: string; status?: "REVOKED" }): Promise<ApiKey[]> {
@@ -24,6 +24,7 @@ async function allMembers(): Promise<Membership[]> {
 /** "API keys": the person's keys (an admin's: everyone's, with an owner filter) in Enabled and Disabled. */
 export function ApiKeysPage() {
   const { session, scopes, isAdmin } = useSigned();
+  useTitle("API keys");
   const [showRevoked, setShowRevoked] = useState(false);
   const [owner, setOwner] = useState("");
   const [creating, setCreating] = useState(false);

@@ -4,13 +4,14 @@ import { keyward } from "../api.ts";
 import { AuditTable } from "../components/AuditTable.tsx";
 import { BusyButton } from "../components/BusyButton.tsx";
 import { ErrorNote } from "../components/ErrorNote.tsx";
-import { useAction, useLoad } from "../hooks.ts";
+import { useAction, useLoad, useTitle } from "../hooks.ts";
 import { actionWords, allActions } from "../labels.ts";
 
 const PAGE = 25;
 
 /** The audit log, newest first, filtered by action and by key; pages over the connection with "Load more". */
 export function AuditPage() {
+  useTitle("Audit log");
   const [action, setAction] = useState<AuditAction | "">("");
   const [keyId, setKeyId] = useState("");
   const [events, setEvents] = useState<AuditEvent[]>([]);

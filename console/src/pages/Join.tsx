@@ -4,11 +4,12 @@ import { anonymous, signIn, type Session } from "../api.ts";
 import { BusyButton } from "../components/BusyButton.tsx";
 import { ErrorNote } from "../components/ErrorNote.tsx";
 import { KeyCreatedDialog } from "../components/KeyCreatedDialog.tsx";
-import { useAction } from "../hooks.ts";
+import { useAction, useTitle } from "../hooks.ts";
 import { navigate } from "../router.tsx";
 
 /** `/join#<code>`: name the first key, join, get signed in, and see that key once. */
 export function JoinPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
+  useTitle("Join");
   const [code] = useState(() => location.hash.slice(1));
   const [keyName, setKeyName] = useState("Personal key");
   const [joined, setJoined] = useState<{ payload: AcceptInvitationPayload; session: Session } | null>(null);

@@ -6,7 +6,7 @@ import { ErrorNote } from "../components/ErrorNote.tsx";
 import { RelativeTime } from "../components/Time.tsx";
 import { UsageChart } from "../components/UsageChart.tsx";
 import { exactTime } from "../format.ts";
-import { useLoad } from "../hooks.ts";
+import { useLoad, useTitle } from "../hooks.ts";
 import { scopeWords } from "../labels.ts";
 import { Link } from "../router.tsx";
 import { useSigned } from "../session.ts";
@@ -18,6 +18,7 @@ export function KeyDetailsPage({ id }: { id: string }) {
   const { scopes } = useSigned();
   const [range, setRange] = useState<30 | 90>(30);
   const key = useLoad(() => keyward.apiKey({ id }), [id]);
+  useTitle(key.data?.name ?? "API key");
   const usage = useLoad(() => {
     const to = new Date();
     return keyward.apiKeyUsage({ id, from: new Date(to.getTime() - (range - 1) * DAY), to });

@@ -6,7 +6,7 @@ import { InviteDialog } from "../components/InviteDialog.tsx";
 import { MemberRow } from "../components/MemberRow.tsx";
 import { RemoveMemberDialog } from "../components/RemoveMemberDialog.tsx";
 import { RelativeTime } from "../components/Time.tsx";
-import { useAction, useLoad } from "../hooks.ts";
+import { useAction, useLoad, useTitle } from "../hooks.ts";
 import { useSigned } from "../session.ts";
 
 async function everyone(): Promise<Membership[]> {
@@ -18,6 +18,7 @@ async function everyone(): Promise<Membership[]> {
 /** Members: admins invite, change roles and remove; members see a read-only list. */
 export function MembersPage() {
   const { scopes, session } = useSigned();
+  useTitle("Members");
   const manage = scopes.includes("MEMBERS_WRITE");
   const members = useLoad(everyone, []);
   const invitations = useLoad(async () => (manage ? keyward.invitations() : ([] as Invitation[])), [manage]);

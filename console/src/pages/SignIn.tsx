@@ -2,10 +2,11 @@ import { useEffect, useState } from "preact/hooks";
 import { signIn, type Session } from "../api.ts";
 import { BusyButton } from "../components/BusyButton.tsx";
 import { ErrorNote } from "../components/ErrorNote.tsx";
-import { useAction } from "../hooks.ts";
+import { useAction, useTitle } from "../hooks.ts";
 
 /** `/signin#<token>` signs in with a one-time link; `/signin` asks for a personal API key. */
 export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
+  useTitle("Sign in");
   const [key, setKey] = useState("");
   const [fromLink, setFromLink] = useState(false);
   const withLink = useAction(async (token: string) => onSignedIn(await signIn({ token })));
