@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { currentSession, keyward, onSignedOut, type Session } from "./api.ts";
 import { ErrorNote } from "./components/ErrorNote.tsx";
+import { errorCode } from "./errors.ts";
 import { Layout } from "./components/Layout.tsx";
 import { ApiKeysPage } from "./pages/ApiKeys.tsx";
 import { AuditPage } from "./pages/Audit.tsx";
@@ -30,7 +31,8 @@ export function App() {
     try {
       setState({ status: "in", signed: await signedFrom(session) });
     } catch (error) {
-      setState({ status: "failed", error });
+      // A session that ended in between has already sent the page to /signin.
+      if (errorCode(error) !== "UNAUTHENTICATED") setState({ status: "failed", error });
     }
   };
 

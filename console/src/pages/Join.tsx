@@ -12,13 +12,15 @@ export function JoinPage({ onSignedIn }: { onSignedIn: (session: Session) => voi
   useTitle("Join");
   const [code] = useState(() => location.hash.slice(1));
   const [keyName, setKeyName] = useState("Personal key");
-  const [joined, setJoined] = useState<{ payload: AcceptInvitationPayload; session: Session } | null>(null);
+  const [joined, setJoined] = useState<{ payload: AcceptInvitationPayload; session: Session | null } | null>(null);
   useEffect(() => {
     if (location.hash) history.replaceState(null, "", "/join");
   }, []);
   const join = useAction(async () => {
     const payload = await anonymous.acceptInvitation({ code, keyName: keyName.trim() || "Personal key" });
-    setJoined({ payload, session: await signIn({ key: payload.secret }) });
+    // The key is shown whatever happens next: it exists now, and this is its only showing.
+    const session = await signIn({ key: payload.secret }).catch(() => null);
+    setJoined({ payload, session });
   });
   const submit = (event: Event) => {
     event.preventDefault();
@@ -52,8 +54,10 @@ export function JoinPage({ onSignedIn }: { onSignedIn: (session: Session) => voi
           apiKey={joined.payload.apiKey}
           secret={joined.payload.secret}
           onDone={() => {
-            onSignedIn(joined.session);
-            navigate("/", { replace: true });
+            if (joined.session) {
+              onSignedIn(joined.session);
+              navigate("/", { replace: true });
+            } else navigate("/signin", { replace: true });
           }}
         />
       )}
