@@ -7,6 +7,7 @@ import axe from "axe-core";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createSignInLink } from "../server/auth/sessions.ts";
+import { agentSetup } from "../server/domain/agents.ts";
 import { createOrganization } from "../server/domain/organizations.ts";
 import { seedOrganization } from "./helpers/seed.ts";
 import { listen, testServer } from "./helpers/server.ts";
@@ -113,7 +114,8 @@ it.runIf(available)("the console: sign in, create, rename, disable, agents, invi
   expect(await withKey(secret)).toEqual({ status: 200, code: undefined });
   // Inside the modal the agent helper builds the command from this very key, making nothing new.
   await created.getByRole("button", { name: "Claude Code" }).click();
-  expect(await created.getByTestId("agent-command").textContent()).toContain(`--header "X-API-Key: ${secret}"`);
+  // The same function as the server's connectAgent builds it (from the page's own origin).
+  expect(await created.getByTestId("agent-command").textContent()).toBe(agentSetup("CLAUDE_CODE", base, secret).command);
   await page.keyboard.press("Escape");
   await expect.poll(() => created.isVisible()).toBe(true);
   await created.getByRole("button", { name: "I have copied" }).click();
