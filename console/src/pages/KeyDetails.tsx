@@ -1,4 +1,4 @@
-import type { AuditEvent, Membership } from "@keyward/sdk";
+import type { AuditEvent } from "@keyward/sdk";
 import { useState } from "preact/hooks";
 import { keyward } from "../api.ts";
 import { AuditTable } from "../components/AuditTable.tsx";
@@ -29,7 +29,7 @@ export function KeyDetailsPage({ id }: { id: string }) {
     const page = await keyward.auditEvents({ apiKeyId: id, first: 50 });
     const people = new Map<string, string>();
     if (scopes.includes("MEMBERS_READ")) {
-      for await (const member of keyward.paginate.members({ first: 100 }) as AsyncGenerator<Membership>) people.set(member.user.id, member.user.email);
+      for await (const member of keyward.paginate.members({ first: 100 })) people.set(member.user.id, member.user.email);
     }
     return { events: page.edges.map((edge) => edge.node) as AuditEvent[], people };
   }, [id, mayAudit]);
