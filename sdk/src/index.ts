@@ -28,6 +28,8 @@ import { withRetries, type RetryPolicy } from "./retry.js";
 import type * as T from "./types.js";
 
 export { KeywardError } from "./errors.js";
+export { agentClients, agentNames, agentSetup } from "./agents.js";
+export type { AgentClientName, AgentSetup } from "./agents.js";
 export type { KeywardErrorCode, KeywardErrorDetails, KeywardGraphQLError } from "./errors.js";
 export type * from "./types.js";
 export type {

@@ -1,72 +1,7 @@
-/** What each AI client needs to reach Keyward's MCP endpoint with a key of its own. */
-export const agentClients = ["CLAUDE_CODE", "CODEX", "VS_CODE", "CURSOR", "CLAUDE_DESKTOP", "CHATGPT"] as const;
-export type AgentClient = (typeof agentClients)[number];
-
-export const agentNames: Record<AgentClient, string> = {
-  CLAUDE_CODE: "Claude Code",
-  CODEX: "Codex",
-  VS_CODE: "VS Code",
-  CURSOR: "Cursor",
-  CLAUDE_DESKTOP: "Claude Desktop",
-  CHATGPT: "ChatGPT",
-};
-
-export interface AgentSetup {
-  mcpUrl: string;
-  /** A shell command that registers Keyward with the client. */
-  command: string | null;
-  /** A link that installs Keyward in the client (Cursor). */
-  deeplink: string | null;
-  /** The MCP URL with the key in it, for clients that take only a URL (Claude Desktop, ChatGPT). */
-  connectorUrl: string | null;
-  instructions: string;
-}
-
-// Keys are base62 and underscores, so they need no shell quoting; JSON goes in single quotes.
-export function agentSetup(client: AgentClient, publicUrl: string, key: string): AgentSetup {
-  const mcpUrl = `${publicUrl}/mcp`;
-  const connectorUrl = `${mcpUrl}?api_key=${key}`;
-  const none = { command: null, deeplink: null, connectorUrl: null };
-  switch (client) {
-    case "CLAUDE_CODE":
-      return {
-        ...none,
-        mcpUrl,
-        command: `claude mcp add --transport http keyward ${mcpUrl} --header "X-API-Key: ${key}"`,
-        instructions: "Run the command in a terminal, then start Claude Code; `/mcp` shows the keyward tools.",
-      };
-    case "CODEX":
-      return {
-        ...none,
-        mcpUrl,
-        command: `export KEYWARD_API_KEY=${key} && codex mcp add keyward --url ${mcpUrl} --bearer-token-env-var KEYWARD_API_KEY`,
-        instructions: "Run the command, and add `export KEYWARD_API_KEY=…` to your shell profile so Codex finds the key later.",
-      };
-    case "VS_CODE": {
-      const server = { name: "keyward", type: "http", url: mcpUrl, headers: { "X-API-Key": key } };
-      return {
-        ...none,
-        mcpUrl,
-        command: `code --add-mcp '${JSON.stringify(server)}'`,
-        instructions: "Run the command; the keyward server appears under MCP servers in VS Code (Copilot agent mode).",
-      };
-    }
-    case "CURSOR": {
-      const config = Buffer.from(JSON.stringify({ url: mcpUrl, headers: { "X-API-Key": key } })).toString("base64");
-      return {
-        ...none,
-        mcpUrl,
-        deeplink: `cursor://anysphere.cursor-deeplink/mcp/install?name=keyward&config=${encodeURIComponent(config)}`,
-        instructions: "Open the link on the machine where Cursor runs and confirm the installation.",
-      };
-    }
-    case "CLAUDE_DESKTOP":
-    case "CHATGPT":
-      return {
-        ...none,
-        mcpUrl,
-        connectorUrl,
-        instructions: `In ${agentNames[client]}, add a custom connector and paste the connector URL. It contains the key: treat it as a secret.`,
-      };
-  }
-}
+/**
+ * The agent setup texts live in the SDK source (sdk/src/agents.ts) so that the server's
+ * `connectAgent` and the console, which builds the same command from a key it just created,
+ * share one set of templates.
+ */
+export { agentClients, agentNames, agentSetup } from "../../sdk/src/agents.ts";
+export type { AgentClientName as AgentClient, AgentSetup } from "../../sdk/src/agents.ts";
