@@ -6,7 +6,6 @@ export interface Session {
   organization: { id: string; name: string; slug: string };
   role: Role;
   organizations: { id: string; name: string; slug: string; role: Role }[];
-  expiresAt: string;
 }
 
 // Yoga's CSRF prevention and the session endpoints both want this header on every request.
