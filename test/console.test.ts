@@ -169,7 +169,7 @@ it.runIf(available)("the console: sign in, create, rename, disable, agents, invi
   await mcp.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { "x-api-key": agentKey } } }));
   expect((await mcp.listTools()).tools.length).toBeGreaterThan(0);
   await mcp.close();
-  await enabled.getByRole("button", { name: "Rename Claude Code agent" }).waitFor(WAIT);
+  await enabled.getByRole("button", { name: /^Rename Claude Code agent, \d{4}-\d{2}-\d{2}/ }).waitFor(WAIT);
   await agents.getByRole("button", { name: "Cursor" }).click();
   await agents.getByRole("link", { name: "Add to Cursor" }).waitFor(WAIT);
   // The committed screenshot for the README: no full key on it (the agent's is in the card: clear it).

@@ -6,6 +6,7 @@ import { createServices } from "../server/services.ts";
 import { createLogger } from "../server/infra/logger.ts";
 import { loadConfig } from "../server/config.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
+import { reachableFromTheInternet } from "../sdk/src/agents.ts";
 import { gql, mutation, request } from "./helpers/http.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
 import { listen, testServer } from "./helpers/server.ts";
@@ -26,7 +27,7 @@ async function connect(url: string, headers: Record<string, string> = {}, fetchF
 }
 
 const CONNECT = `mutation($i: ConnectAgentInput!) {
-  connectAgent(input: $i) { apiKey { id name scopes } secret mcpUrl command deeplink connectorUrl instructions }
+  connectAgent(input: $i) { apiKey { id name scopes createdAt } secret mcpUrl command deeplink connectorUrl instructions }
 }`;
 
 describe("the MCP endpoint", () => {
@@ -151,7 +152,13 @@ describe("connectAgent", () => {
     const mcpUrl = `${base}/mcp`;
 
     const claude = (await run("CLAUDE_CODE")).data.connectAgent;
-    expect(claude.apiKey.name).toBe("Claude Code agent");
+    const day = (claude.apiKey.createdAt as string).slice(0, 10);
+    expect(claude.apiKey.name).toBe(`Claude Code agent, ${day}`);
+    // Connecting again names the new key so the two can be told apart (and a chosen name is kept).
+    const again = (await run("CLAUDE_CODE")).data.connectAgent;
+    expect(again.apiKey.name).toMatch(new RegExp(`^Claude Code agent, ${again.apiKey.createdAt.slice(0, 10)}( \\(2\\))?$`));
+    if (again.apiKey.createdAt.slice(0, 10) === day) expect(again.apiKey.name).toBe(`Claude Code agent, ${day} (2)`);
+    expect((await run("CLAUDE_CODE", { name: "laptop" })).data.connectAgent.apiKey.name).toBe("laptop");
     expect(claude.apiKey.scopes.sort()).toEqual(["AUDIT_READ", "KEYS_READ", "MEMBERS_READ", "ORG_READ"]);
     expect(claude.mcpUrl).toBe(mcpUrl);
     expect(claude.command).toBe(`claude mcp add --transport http keyward ${mcpUrl} --header "X-API-Key: ${claude.secret}"`);
@@ -178,13 +185,15 @@ describe("connectAgent", () => {
     for (const client of ["CLAUDE_DESKTOP", "CHATGPT"]) {
       const setup = (await run(client)).data.connectAgent;
       expect(setup.connectorUrl).toBe(`${mcpUrl}?api_key=${setup.secret}`);
+      // This Keyward is on a loopback address: the vendor's cloud cannot reach it, and the instructions say so.
+      expect(setup.instructions).toContain("cannot reach");
       const connector = await connect(setup.connectorUrl);
       expect((await connector.listTools()).tools.length).toBeGreaterThan(0);
       await connector.close();
     }
 
     const names = (await gql(`{ auditEvents(action: AGENT_CONNECTED) { edges { node { metadata } } } }`, { key: org.adminKey })).data?.auditEvents.edges;
-    expect(names).toHaveLength(6);
+    expect(names).toHaveLength(8);
     const beyond = await createKey(org.adminKey, { scopes: ["KEYS_WRITE"] });
     const escalate = await gql(CONNECT, { key: beyond.secret, variables: { i: { client: "CURSOR", scopes: ["AUDIT_READ"] } } });
     expect([escalate.status, escalate.code]).toEqual([403, "FORBIDDEN"]);
@@ -193,5 +202,30 @@ describe("connectAgent", () => {
       const empty = await gql(CONNECT, { key: beyond.secret, variables: { i } });
       expect([empty.status, empty.code, empty.errors?.[0]?.extensions?.field]).toEqual([200, "BAD_USER_INPUT", "scopes"]);
     }
+  });
+});
+
+describe("which public URLs a vendor's cloud can reach (Claude Desktop, ChatGPT connectors)", () => {
+  it.each([
+    ["https://keys.example.com", true],
+    ["https://203.0.113.7:8443", true],
+    ["https://172.32.0.1", true],
+    ["https://[2001:db8::1]", true],
+    ["http://keys.example.com", false],
+    ["https://localhost:4000", false],
+    ["https://app.localhost", false],
+    ["https://keyward", false],
+    ["https://keyward.local", false],
+    ["https://127.0.0.1", false],
+    ["https://10.1.2.3", false],
+    ["https://172.16.0.1", false],
+    ["https://192.168.1.20", false],
+    ["https://169.254.1.1", false],
+    ["https://100.64.0.1", false],
+    ["https://[::1]", false],
+    ["https://[fd12::1]", false],
+    ["https://[fe80::1]", false],
+  ])("%s: %s", (url, reachable) => {
+    expect(reachableFromTheInternet(url)).toBe(reachable);
   });
 });

@@ -74,9 +74,39 @@ export function agentSetup(client: AgentClientName, publicUrl: string, key: stri
         ...none,
         mcpUrl,
         connectorUrl,
-        instructions: `In ${agentNames[client]}, add a custom connector and paste the connector URL. It contains the key: treat it as a secret.`,
+        instructions:
+          `In ${agentNames[client]}, add a custom connector and paste the connector URL. It contains the key: treat it as a secret.` +
+          (reachableFromTheInternet(publicUrl)
+            ? ""
+            : ` ${agentNames[client]} connects from its vendor's cloud, which cannot reach ${publicUrl} (not a public HTTPS address): ` +
+              "set KEYWARD_PUBLIC_URL to a public https:// URL (your domain, or a tunnel) first."),
       };
   }
+}
+
+/**
+ * Whether a vendor's cloud (Claude Desktop's and ChatGPT's connectors run there) could reach
+ * `url`: HTTPS, and a host that is not loopback, a private or link-local network, or a local name.
+ */
+export function reachableFromTheInternet(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol !== "https:") return false;
+  const host = parsed.hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".local") || host.endsWith(".internal") || !host.includes(".") && !host.includes(":")) {
+    return false;
+  }
+  const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(host);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return !(a === 10 || a === 127 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127));
+  }
+  // IPv6: loopback, unique local (fc00::/7), link-local (fe80::/10).
+  return !(host === "::1" || /^f[cd]/.test(host) || /^fe[89ab]/.test(host));
 }
 
 /** Base64 of the UTF-8 bytes (what Node's Buffer gives), with the `btoa` browsers and Node share. */

@@ -1,4 +1,4 @@
-import { agentClients, agentNames, agentSetup, type AgentSetup } from "../domain/agents.ts";
+import { agentClients, agentKeyName, agentSetup, type AgentSetup } from "../domain/agents.ts";
 import { grantableScopes, issueKeyInChange, validName } from "../domain/apiKeys.ts";
 import type { Scope } from "../auth/scopes.ts";
 import { builder } from "../builder.ts";
@@ -16,7 +16,7 @@ const READ_SCOPES: Scope[] = ["ORG_READ", "MEMBERS_READ", "KEYS_READ", "AUDIT_RE
 const ConnectAgentInput = builder.inputType("ConnectAgentInput", {
   fields: (t) => ({
     client: t.field({ type: AgentClientEnum, required: true }),
-    name: t.string({ description: 'The name of the key; default "<client> agent".' }),
+    name: t.string({ description: 'The name of the key; default "<client> agent, <UTC date>", with " (2)", " (3)"… when the person already has one of that name.' }),
     scopes: t.field({ type: [ScopeEnum], description: "Default: the caller's read scopes. Never more than the caller may do." }),
   }),
 });
@@ -41,7 +41,7 @@ builder.mutationField("connectAgent", (t) =>
     description: "Creates a key for an AI agent and returns the ready command, link or connector URL for its client.",
     args: { input: t.arg({ type: ConnectAgentInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const name = validName(input.name ?? `${agentNames[input.client]} agent`);
+      const named = input.name === null || input.name === undefined ? null : validName(input.name);
       // Through the one write path: the caller's membership is locked and re-read, so an agent key
       // made while its person is being removed is revoked with their other keys or refused.
       const created = await change(context, async (step) => {
@@ -51,6 +51,7 @@ builder.mutationField("connectAgent", (t) =>
         const requested = input.scopes ? grantableScopes(caller, input.scopes) : READ_SCOPES.filter((s) => caller.scopes.has(s));
         // A key with no scopes would connect and find nothing to do but `viewer`.
         if (requested.length === 0) throw badInput("The agent's key would have no scopes: pass scopes the calling key holds.", "scopes");
+        const name = named ?? (await agentKeyName(step.tx, caller.organizationId, caller.userId, input.client));
         return issueKeyInChange(
           step,
           { kind: "PERSONAL", ownerId: caller.userId, name, environment: "LIVE", scopes: requested, expiresAt: null },
