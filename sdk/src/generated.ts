@@ -53,11 +53,16 @@ export type AuditAction =
   | 'API_KEY_ROTATED'
   | 'AUTHENTICATION_FAILED'
   | 'INVITATION_CANCELLED'
+  | 'MEMBER_ADDED'
   | 'MEMBER_INVITED'
   | 'MEMBER_JOINED'
   | 'MEMBER_REMOVED'
   | 'MEMBER_ROLE_CHANGED'
-  | 'ORGANIZATION_CREATED';
+  | 'ORGANIZATION_CREATED'
+  | 'ORGANIZATION_DELETED'
+  | 'ORGANIZATION_UPDATED'
+  | 'PLATFORM_KEY_CREATED'
+  | 'PLATFORM_KEY_REVOKED';
 
 export type CancelInvitationInput = {
   /** The invitation's id (`invitation.id`). */

@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
 import { Keyward, KeywardError, type ApiKeyEnvironment, type ApiKeyKind, type ApiKeyStatus, type Scope } from "../../sdk/src/index.ts";
 import { MAX_GRACE_SECONDS } from "../domain/apiKeys.ts";
+import { organizationKeyKinds } from "../auth/principal.ts";
 import { scopes } from "../auth/scopes.ts";
-import { ApiKeyEnvironment as environments, ApiKeyKind as kinds, ApiKeyStatus as statuses } from "../generated/prisma/enums.ts";
+import { ApiKeyEnvironment as environments, ApiKeyStatus as statuses } from "../generated/prisma/enums.ts";
 import { oneOf, someOf, UsageError } from "./usageError.ts";
 
 // The server's own lists (the schema's enums are built from them); typed as the SDK's enums,
@@ -10,7 +11,7 @@ import { oneOf, someOf, UsageError } from "./usageError.ts";
 const allowed = {
   scopes: scopes satisfies readonly Scope[],
   environments: Object.values(environments) satisfies ApiKeyEnvironment[],
-  kinds: Object.values(kinds) satisfies ApiKeyKind[],
+  kinds: organizationKeyKinds satisfies readonly ApiKeyKind[],
   statuses: Object.values(statuses) satisfies ApiKeyStatus[],
 };
 

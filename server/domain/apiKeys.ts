@@ -168,7 +168,7 @@ export async function revokePersonalKeys(
 
 /** The role that caps a personal key now (`null`: its owner is no longer a member); SERVICE keys have none. */
 export async function ownerRole(tx: Prisma.TransactionClient, key: ApiKey): Promise<Role | null> {
-  if (key.kind !== "PERSONAL" || !key.ownerId) return null;
+  if (key.kind !== "PERSONAL" || !key.ownerId || !key.organizationId) return null;
   const membership = await tx.membership.findUnique({
     where: { organizationId_userId: { organizationId: key.organizationId, userId: key.ownerId } },
     select: { role: true },

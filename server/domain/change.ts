@@ -1,4 +1,4 @@
-import { actorOf, recordAudit, type Actor, type AuditEntry } from "./audit.ts";
+import { actorOf, recordAudit, type Actor, type AuditEntry, type PlatformActor } from "./audit.ts";
 import type { KeyChange } from "../auth/changes.ts";
 import { scopesOfRole } from "../auth/scopes.ts";
 import type { Principal } from "../auth/principal.ts";
@@ -52,7 +52,7 @@ export function change<T>(
 export interface KeylessStep {
   tx: Prisma.TransactionClient;
   touch: (change: KeyChange) => void;
-  audit: (actor: Actor, entry: AuditEntry) => Promise<void>;
+  audit: (actor: Actor | PlatformActor, entry: AuditEntry) => Promise<void>;
 }
 
 /**

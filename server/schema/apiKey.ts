@@ -12,7 +12,15 @@ export const ApiKey = builder.prismaObject("ApiKey", {
   fields: (t) => ({
     id: t.exposeID("id", { description: "The public part of the key, as it appears in the key itself." }),
     name: t.exposeString("name"),
-    kind: t.expose("kind", { type: ApiKeyKindEnum }),
+    kind: t.field({
+      type: ApiKeyKindEnum,
+      select: { kind: true },
+      resolve: ({ kind }) => {
+        // Platform keys are listed as PlatformKey, never as an organization's ApiKey.
+        if (kind === "PLATFORM") throw new Error("A platform key is not an organization's ApiKey.");
+        return kind;
+      },
+    }),
     environment: t.expose("environment", { type: ApiKeyEnvironmentEnum }),
     status: t.expose("status", { type: ApiKeyStatusEnum }),
     scopes: t.field({
