@@ -84,6 +84,17 @@ const adminOnly = (op: string, query: string, variables: Row["variables"]): Row 
   expect: { admin: "ok", member: "FORBIDDEN", memberOnOthers: "FORBIDDEN", removed: "API_KEY_REVOKED", otherOrg: "NOT_FOUND" },
 });
 
+/**
+ * The platform's operations: no organization's key (or session), whatever its role, may call
+ * them. What platform keys may do with them is in test/platform-keys.test.ts and test/tenants.test.ts.
+ */
+const platformOnly = (op: string, query: string, variables: Row["variables"] = () => ({})): Row => ({
+  op,
+  query,
+  variables,
+  expect: { admin: "FORBIDDEN", member: "FORBIDDEN", memberOnOthers: "FORBIDDEN", removed: "API_KEY_REVOKED", otherOrg: "FORBIDDEN" },
+});
+
 const rows: Row[] = [
   read("viewer", `{ viewer { role } }`, "ok"),
   read("organization", `{ organization { id } }`, "ok"),
@@ -155,6 +166,10 @@ const rows: Row[] = [
   adminOnly("removeMember", mutation("removeMember", "{ removedUserId }"), (w) => ({
     i: { userId: w.member.userId },
   })),
+  platformOnly("platformKeys", `{ platformKeys { edges { node { id } } } }`),
+  platformOnly("platformAuditEvents", `{ platformAuditEvents { edges { node { id } } } }`),
+  platformOnly("createPlatformKey", mutation("createPlatformKey", "{ secret }"), () => ({ i: { name: "escalation" } })),
+  platformOnly("revokePlatformKey", mutation("revokePlatformKey", "{ platformKey { id } }"), () => ({ i: { id: "nonexistent1" } })),
 ];
 
 // The admin goes last: its success (a deleted key, a removed member) must not decide the others' outcomes.

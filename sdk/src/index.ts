@@ -10,6 +10,10 @@ import {
   type CancelInvitationInput,
   type ConnectAgentInput,
   type CreateApiKeyInput,
+  type CreatePlatformKeyInput,
+  type PlatformAuditEventsQueryVariables,
+  type PlatformKeysQueryVariables,
+  type RevokePlatformKeyInput,
   type DeleteApiKeyInput,
   type DisableApiKeyInput,
   type EnableApiKeyInput,
@@ -45,14 +49,19 @@ export type {
   CancelInvitationInput,
   ConnectAgentInput,
   CreateApiKeyInput,
+  CreatePlatformKeyInput,
   DeleteApiKeyInput,
   DisableApiKeyInput,
   EnableApiKeyInput,
   InviteMemberInput,
   MembersQueryVariables,
+  PlatformAuditEventsQueryVariables,
+  PlatformKeysQueryVariables,
+  PlatformScope,
   RemoveMemberInput,
   RenameApiKeyInput,
   RevokeApiKeyInput,
+  RevokePlatformKeyInput,
   Role,
   RotateApiKeyInput,
   Scope,
@@ -236,6 +245,23 @@ export class Keyward {
   /** A key of its own for an AI agent, and the command, link or connector URL its client needs. */
   async connectAgent(input: ConnectAgentInput, options?: CallOptions): Promise<T.ConnectAgentPayload> {
     return this.#call("mutation", "connectAgent", options, (signal) => this.#sdk.ConnectAgent({ input }, undefined, signal));
+  }
+
+  /** Platform keys, newest first (needs a platform key with `PLATFORM_WRITE`). */
+  async platformKeys(variables: PlatformKeysQueryVariables = {}, options?: CallOptions): Promise<T.PlatformKeyConnection> {
+    return this.#call("query", "platformKeys", options, (signal) => this.#sdk.PlatformKeys(variables, undefined, signal));
+  }
+  /** A platform key; `secret` is the full key, shown this once (`PLATFORM_WRITE`). */
+  async createPlatformKey(input: CreatePlatformKeyInput, options?: CallOptions): Promise<T.CreatePlatformKeyPayload> {
+    return this.#call("mutation", "createPlatformKey", options, (signal) => this.#sdk.CreatePlatformKey({ input }, undefined, signal));
+  }
+  /** Permanent; refused on every instance from the next request on (`PLATFORM_WRITE`). */
+  async revokePlatformKey(input: RevokePlatformKeyInput, options?: CallOptions): Promise<T.RevokePlatformKeyPayload> {
+    return this.#call("mutation", "revokePlatformKey", options, (signal) => this.#sdk.RevokePlatformKey({ input }, undefined, signal));
+  }
+  /** Platform-level events (platform keys, deleted organizations), newest first (`PLATFORM_READ`). */
+  async platformAuditEvents(variables: PlatformAuditEventsQueryVariables = {}, options?: CallOptions): Promise<T.PlatformAuditEventConnection> {
+    return this.#call("query", "platformAuditEvents", options, (signal) => this.#sdk.PlatformAuditEvents(variables, undefined, signal));
   }
 
   /**

@@ -16,6 +16,10 @@ Usage:
   keyward keys list [--status enabled|disabled|revoked]
   keyward keys rotate <id> [--grace <seconds>]
   keyward keys revoke <id>
+  keyward platform-keys create --name <n> [--scopes platform_read,platform_write,platform_verify]
+                                         a platform key (every organization); prints it once
+  keyward platform-keys list | revoke <id>
+                                         on Keyward's machine, like init (--json for JSON)
 
 Options for \`keys\` (they talk to a running Keyward through @keyward/sdk):
   --url <url>     Keyward's GraphQL URL   (default: $KEYWARD_URL, else http://localhost:$PORT/graphql)
@@ -49,6 +53,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "keys":
       return keysCommand(rest);
+    case "platform-keys":
+      return (await import("./platformKeys.ts")).platformKeysCommand(loadConfig(), rest);
     default:
       throw new UsageError(`Unknown command "${command}". Run \`keyward --help\`.`);
   }

@@ -12,5 +12,6 @@ import "./members.ts";
 import "./invitations.ts";
 import "./usage.ts";
 import "./agents.ts";
+import "./platformKeys.ts";
 
 export const schema = lexicographicSortSchema(builder.toSchema());
