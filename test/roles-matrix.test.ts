@@ -170,6 +170,17 @@ const rows: Row[] = [
   platformOnly("platformAuditEvents", `{ platformAuditEvents { edges { node { id } } } }`),
   platformOnly("createPlatformKey", mutation("createPlatformKey", "{ secret }"), () => ({ i: { name: "escalation" } })),
   platformOnly("revokePlatformKey", mutation("revokePlatformKey", "{ platformKey { id } }"), () => ({ i: { id: "nonexistent1" } })),
+  platformOnly("organizations", `{ organizations { edges { node { id } } } }`),
+  platformOnly("createOrganization", mutation("createOrganization", "{ organization { id } }"), () => ({
+    i: { name: "Escalation", externalId: crypto.randomUUID(), admin: { email: `e-${crypto.randomUUID()}@example.com` } },
+  })),
+  platformOnly("updateOrganization", mutation("updateOrganization", "{ organization { id } }"), (w) => ({ i: { id: w.outsider.organization.id, name: "x" } })),
+  platformOnly("deleteOrganization", mutation("deleteOrganization", "{ deletedOrganizationId }"), (w) => ({
+    i: { id: w.outsider.organization.id, confirm: true },
+  })),
+  platformOnly("addMember", mutation("addMember", "{ user { id } }"), (w) => ({
+    i: { organizationId: w.org.organization.id, email: `e-${crypto.randomUUID()}@example.com`, role: "ADMIN" },
+  })),
 ];
 
 // The admin goes last: its success (a deleted key, a removed member) must not decide the others' outcomes.

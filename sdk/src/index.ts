@@ -11,6 +11,12 @@ import {
   type ConnectAgentInput,
   type CreateApiKeyInput,
   type CreatePlatformKeyInput,
+  type AddMemberInput,
+  type CreateOrganizationInput,
+  type DeleteOrganizationInput,
+  type OrganizationQueryVariables,
+  type OrganizationsQueryVariables,
+  type UpdateOrganizationInput,
   type PlatformAuditEventsQueryVariables,
   type PlatformKeysQueryVariables,
   type RevokePlatformKeyInput,
@@ -50,6 +56,12 @@ export type {
   ConnectAgentInput,
   CreateApiKeyInput,
   CreatePlatformKeyInput,
+  AddMemberInput,
+  CreateOrganizationInput,
+  DeleteOrganizationInput,
+  OrganizationQueryVariables,
+  OrganizationsQueryVariables,
+  UpdateOrganizationInput,
   DeleteApiKeyInput,
   DisableApiKeyInput,
   EnableApiKeyInput,
@@ -157,9 +169,9 @@ export class Keyward {
   async viewer(options?: CallOptions): Promise<T.Viewer> {
     return this.#call("query", "viewer", options, (signal) => this.#sdk.Viewer({}, undefined, signal));
   }
-  /** The calling key's organization. */
-  async organization(options?: CallOptions): Promise<T.Organization> {
-    return this.#call("query", "organization", options, (signal) => this.#sdk.Organization({}, undefined, signal));
+  /** The calling key's organization; a platform key (`PLATFORM_READ`) names one by `id` or `externalId`. */
+  async organization(variables: OrganizationQueryVariables = {}, options?: CallOptions): Promise<T.Organization> {
+    return this.#call("query", "organization", options, (signal) => this.#sdk.Organization(variables, undefined, signal));
   }
   /** One page of keys, newest first; without `status`, enabled and disabled keys. See {@link Keyward.paginate}. */
   async apiKeys(variables: ApiKeysQueryVariables = {}, options?: CallOptions): Promise<T.ApiKeyConnection> {
@@ -262,6 +274,26 @@ export class Keyward {
   /** Platform-level events (platform keys, deleted organizations), newest first (`PLATFORM_READ`). */
   async platformAuditEvents(variables: PlatformAuditEventsQueryVariables = {}, options?: CallOptions): Promise<T.PlatformAuditEventConnection> {
     return this.#call("query", "platformAuditEvents", options, (signal) => this.#sdk.PlatformAuditEvents(variables, undefined, signal));
+  }
+  /** One page of organizations, oldest first; `externalId` finds one by your id (`PLATFORM_READ`). */
+  async organizations(variables: OrganizationsQueryVariables = {}, options?: CallOptions): Promise<T.OrganizationConnection> {
+    return this.#call("query", "organizations", options, (signal) => this.#sdk.Organizations(variables, undefined, signal));
+  }
+  /** A tenant and its first admin; a second call with the same `externalId` fails with `CONFLICT` (`PLATFORM_WRITE`). */
+  async createOrganization(input: CreateOrganizationInput, options?: CallOptions): Promise<T.CreateOrganizationPayload> {
+    return this.#call("mutation", "createOrganization", options, (signal) => this.#sdk.CreateOrganization({ input }, undefined, signal));
+  }
+  /** Renames a tenant or changes its `externalId` or `metadata` (`PLATFORM_WRITE`). */
+  async updateOrganization(input: UpdateOrganizationInput, options?: CallOptions): Promise<T.UpdateOrganizationPayload> {
+    return this.#call("mutation", "updateOrganization", options, (signal) => this.#sdk.UpdateOrganization({ input }, undefined, signal));
+  }
+  /** Removes a tenant and its keys for good; needs `confirm: true` (`PLATFORM_WRITE`). */
+  async deleteOrganization(input: DeleteOrganizationInput, options?: CallOptions): Promise<T.DeleteOrganizationPayload> {
+    return this.#call("mutation", "deleteOrganization", options, (signal) => this.#sdk.DeleteOrganization({ input }, undefined, signal));
+  }
+  /** Makes a person a member of a tenant without an invitation (`PLATFORM_WRITE`). */
+  async addMember(input: AddMemberInput, options?: CallOptions): Promise<T.AddMemberPayload> {
+    return this.#call("mutation", "addMember", options, (signal) => this.#sdk.AddMember({ input }, undefined, signal));
   }
 
   /**

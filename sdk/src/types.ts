@@ -24,6 +24,11 @@ import type {
   PlatformKeyFieldsFragment,
   PlatformKeysQuery,
   CreatePlatformKeyMutation,
+  CreateOrganizationMutation,
+  UpdateOrganizationMutation,
+  DeleteOrganizationMutation,
+  AddMemberMutation,
+  OrganizationsQuery,
   RevokePlatformKeyMutation,
   RemoveMemberMutation,
   RenameApiKeyMutation,
@@ -71,6 +76,11 @@ export type PlatformAuditEventConnection = PlatformAuditEventsQuery["platformAud
 /** `secret` is the full platform key, shown this once: store it now. */
 export type CreatePlatformKeyPayload = NonNullable<CreatePlatformKeyMutation["createPlatformKey"]>;
 export type RevokePlatformKeyPayload = NonNullable<RevokePlatformKeyMutation["revokePlatformKey"]>;
+export type OrganizationConnection = OrganizationsQuery["organizations"];
+export type CreateOrganizationPayload = NonNullable<CreateOrganizationMutation["createOrganization"]>;
+export type UpdateOrganizationPayload = NonNullable<UpdateOrganizationMutation["updateOrganization"]>;
+export type DeleteOrganizationPayload = NonNullable<DeleteOrganizationMutation["deleteOrganization"]>;
+export type AddMemberPayload = NonNullable<AddMemberMutation["addMember"]>;
 /** `secret` is the new admin's first key, shown this once. */
 export type SignUpPayload = NonNullable<SignUpMutation["signUp"]>;
 /** `code` is the invitation's one-time code, shown this once: give it to the person. */

@@ -35,6 +35,13 @@ export const ApiKey = builder.prismaObject("ApiKey", {
       resolve: (key) => maskKey(key.environment === "LIVE" ? "live" : "test", key.id, key.lastFour),
     }),
     owner: t.relation("owner", { nullable: true, description: "The user a PERSONAL key belongs to." }),
+    metadata: t.field({
+      type: "JSONObject",
+      nullable: true,
+      description: "Set by platform keys only (so a product can trust it).",
+      select: { metadata: true },
+      resolve: (key) => key.metadata as Record<string, unknown> | null,
+    }),
     createdBy: t.relation("createdBy", { nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true }),

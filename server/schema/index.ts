@@ -13,5 +13,6 @@ import "./invitations.ts";
 import "./usage.ts";
 import "./agents.ts";
 import "./platformKeys.ts";
+import "./tenants.ts";
 
 export const schema = lexicographicSortSchema(builder.toSchema());
