@@ -34,10 +34,12 @@ import {
   type VerifyApiKeyInput,
 } from "./generated.js";
 import { paginate } from "./paginate.js";
+import { keyOfRequest, type VerifiableRequest } from "./verifyRequest.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
 import type * as T from "./types.js";
 
 export { KeywardError } from "./errors.js";
+export { keyOfRequest, type VerifiableRequest } from "./verifyRequest.js";
 export type { KeywardErrorCode, KeywardErrorDetails, KeywardGraphQLError } from "./errors.js";
 export type * from "./types.js";
 export type {
@@ -229,6 +231,17 @@ export class Keyward {
   /** Checks a key presented to your service (needs `KEYS_VERIFY`); never fails for a bad key: `{ valid: false, code }`. */
   async verifyApiKey(input: VerifyApiKeyInput, options?: CallOptions): Promise<T.VerifyApiKeyPayload> {
     return this.#call("mutation", "verifyApiKey", options, (signal) => this.#sdk.VerifyApiKey({ input }, undefined, signal));
+  }
+  /**
+   * For your API, with a platform key holding `PLATFORM_VERIFY` (or an organization key holding
+   * `KEYS_VERIFY`): reads the key the request presents (`X-API-Key`, `Authorization: Bearer`,
+   * `Authorization: Api-Key`) and verifies it. A request with no key, or not one Keyward would
+   * accept, answers `{ valid: false, code: "UNAUTHENTICATED" }` without a call.
+   */
+  async verifyRequest(request: VerifiableRequest, options?: CallOptions): Promise<T.VerifyApiKeyPayload> {
+    const key = keyOfRequest(request);
+    if (key === null) return { valid: false, code: "UNAUTHENTICATED", scopes: [], apiKey: null, organization: null, owner: null, metadata: null };
+    return this.verifyApiKey({ key }, options);
   }
   /** A new organization, its admin and their first key (`secret`). Needs no key; only where sign-up is open. */
   async signUp(input: SignUpInput, options?: CallOptions): Promise<T.SignUpPayload> {
