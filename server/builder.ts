@@ -5,8 +5,9 @@ import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import { GraphQLError } from "graphql";
 import { DateResolver, DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
+import type { PlatformScope } from "./auth/platformScopes.ts";
 import type { Scope } from "./auth/scopes.ts";
-import type { AuthenticatedContext, Context } from "./context.ts";
+import type { AuthenticatedContext, Context, PlatformContext } from "./context.ts";
 import { forbidden, KeywardError, unauthenticated } from "./errors.ts";
 import type PrismaTypes from "./generated/pothos-prisma-types.ts";
 import { getDatamodel } from "./generated/pothos-prisma-types.ts";
@@ -17,8 +18,8 @@ const MAX_PAGE_SIZE = 100;
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { authenticated: boolean; scope: Scope };
-  AuthContexts: { authenticated: AuthenticatedContext; scope: AuthenticatedContext };
+  AuthScopes: { authenticated: boolean; scope: Scope; platform: PlatformScope };
+  AuthContexts: { authenticated: AuthenticatedContext; scope: AuthenticatedContext; platform: PlatformContext };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     Date: { Input: Date; Output: Date | string };
@@ -47,9 +48,12 @@ export const builder = new SchemaBuilder<{
     authScopes: (context) => ({
       authenticated: context.principal !== null,
       scope: (scope) => context.principal?.scopes.has(scope) ?? false,
+      // Only a platform key holds these; an organization key never does, whatever its role.
+      platform: (scope) => context.platform?.scopes.has(scope) ?? false,
     }),
-    // No key at all is a 401 everywhere; a key without the scope or role is a 403.
-    unauthorizedError: (_parent, context) => (context.principal ? forbidden() : unauthenticated()),
+    // No key at all is a 401 everywhere; a key without the scope or role is a 403, as is a
+    // platform key on an organization's operation and an organization key on the platform's.
+    unauthorizedError: (_parent, context) => (context.principal || context.platform ? forbidden() : unauthenticated()),
   },
   prisma: {
     client: (context) => context.prisma,

@@ -1,5 +1,5 @@
 import type { YogaInitialContext } from "graphql-yoga";
-import type { Principal } from "./auth/principal.ts";
+import type { PlatformPrincipal, Principal } from "./auth/principal.ts";
 import { describeRequest, type RequestInfo, type ServerContext } from "./http/request.ts";
 import type { Services } from "./services.ts";
 
@@ -11,13 +11,22 @@ interface BaseContext extends Services {
 
 export interface AnonymousContext extends BaseContext {
   principal: null;
+  platform: null;
 }
 
+/** An organization's key (or a console session): everything it does is inside its organization. */
 export interface AuthenticatedContext extends BaseContext {
   principal: Principal;
+  platform: null;
 }
 
-export type Context = AnonymousContext | AuthenticatedContext;
+/** A platform key: no organization of its own; it names the organization it acts on. */
+export interface PlatformContext extends BaseContext {
+  principal: null;
+  platform: PlatformPrincipal;
+}
+
+export type Context = AnonymousContext | AuthenticatedContext | PlatformContext;
 
 /**
  * The key was resolved once, before parsing (server/auth/plugin.ts), into the server context:
@@ -28,6 +37,8 @@ export function contextFactory(services: Services) {
   return (initial: YogaInitialContext & ServerContext): Context => {
     const requestInfo = initial.requestInfo ?? describeRequest(initial.request, initial, services.config.trustProxy);
     const principal = initial.principal ?? null;
-    return principal ? { ...services, requestInfo, principal } : { ...services, requestInfo, principal: null };
+    if (principal) return { ...services, requestInfo, principal, platform: null };
+    if (initial.platform) return { ...services, requestInfo, principal: null, platform: initial.platform };
+    return { ...services, requestInfo, principal: null, platform: null };
   };
 }

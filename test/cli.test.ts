@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MAX_GRACE_SECONDS } from "../server/domain/apiKeys.ts";
 import { scopes } from "../server/auth/scopes.ts";
-import { ApiKeyEnvironment, ApiKeyKind, ApiKeyStatus } from "../server/generated/prisma/enums.ts";
+import { organizationKeyKinds } from "../server/auth/principal.ts";
+import { ApiKeyEnvironment, ApiKeyStatus } from "../server/generated/prisma/enums.ts";
 import { keyward, servedForCli } from "./helpers/cli.ts";
 import { freePort } from "./helpers/process.ts";
 import { seedOrganization } from "./helpers/seed.ts";
@@ -40,7 +41,7 @@ describe("keyward (the command)", () => {
     const cases: Array<[args: string[], named: readonly string[]]> = [
       [["keys", "create", "--name", "x", "--scopes", "keys_read,bogus"], scopes],
       [["keys", "create", "--name", "x", "--env", "prod"], Object.values(ApiKeyEnvironment)],
-      [["keys", "create", "--name", "x", "--kind", "robot"], Object.values(ApiKeyKind)],
+      [["keys", "create", "--name", "x", "--kind", "robot"], organizationKeyKinds],
       [["keys", "list", "--status", "gone"], Object.values(ApiKeyStatus)],
       [["keys", "rotate", "some-id", "--grace", String(MAX_GRACE_SECONDS + 1)], [String(MAX_GRACE_SECONDS)]],
       [["keys", "rotate", "some-id", "--grace=-1"], ["--grace"]],

@@ -10,6 +10,7 @@ const record = (id: string, ownerId: string | null = "owner-1"): KeyRecord => ({
   organizationId: "org-1",
   ownerId,
   ownerRole: ownerId ? "ADMIN" : null,
+  tenant: null,
   scopes: [],
   status: "ENABLED",
   secretHash: Buffer.alloc(32),

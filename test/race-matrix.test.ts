@@ -154,6 +154,14 @@ const notInMatrix: Record<string, string> = {
   cancelInvitation: "changes no key and no membership",
   signUp: "creates a new organization",
   verifyApiKey: "reads a key; changes nothing a race could undo",
+  createPlatformKey: "creates a platform key; changes no organization's key",
+  revokePlatformKey:
+    "changes only a platform key, locked FOR UPDATE; every platform change re-reads its key FOR SHARE (platformChange); test/platform-keys.test.ts, test/platform-instances.test.ts",
+  createOrganization: "creates a new organization",
+  addMember: "creates a membership; changes no existing key",
+  updateOrganization: "changes no key's status; touches the organization's keys so cached tenant details follow (test/platform-instances.test.ts)",
+  deleteOrganization:
+    "locks the organization FOR UPDATE before reading its keys (a racing key insert holds KEY SHARE on it), so every key is touched; not yet raced against each key operation here; test/platform-instances.test.ts",
 };
 
 it("every mutation of the schema is in the race matrix or excluded from it with a reason", () => {

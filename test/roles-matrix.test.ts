@@ -84,6 +84,17 @@ const adminOnly = (op: string, query: string, variables: Row["variables"]): Row 
   expect: { admin: "ok", member: "FORBIDDEN", memberOnOthers: "FORBIDDEN", removed: "API_KEY_REVOKED", otherOrg: "NOT_FOUND" },
 });
 
+/**
+ * The platform's operations: no organization's key (or session), whatever its role, may call
+ * them. What platform keys may do with them is in test/platform-keys.test.ts and test/tenants.test.ts.
+ */
+const platformOnly = (op: string, query: string, variables: Row["variables"] = () => ({})): Row => ({
+  op,
+  query,
+  variables,
+  expect: { admin: "FORBIDDEN", member: "FORBIDDEN", memberOnOthers: "FORBIDDEN", removed: "API_KEY_REVOKED", otherOrg: "FORBIDDEN" },
+});
+
 const rows: Row[] = [
   read("viewer", `{ viewer { role } }`, "ok"),
   read("organization", `{ organization { id } }`, "ok"),
@@ -154,6 +165,21 @@ const rows: Row[] = [
   })),
   adminOnly("removeMember", mutation("removeMember", "{ removedUserId }"), (w) => ({
     i: { userId: w.member.userId },
+  })),
+  platformOnly("platformKeys", `{ platformKeys { edges { node { id } } } }`),
+  platformOnly("platformAuditEvents", `{ platformAuditEvents { edges { node { id } } } }`),
+  platformOnly("createPlatformKey", mutation("createPlatformKey", "{ secret }"), () => ({ i: { name: "escalation" } })),
+  platformOnly("revokePlatformKey", mutation("revokePlatformKey", "{ platformKey { id } }"), () => ({ i: { id: "nonexistent1" } })),
+  platformOnly("organizations", `{ organizations { edges { node { id } } } }`),
+  platformOnly("createOrganization", mutation("createOrganization", "{ organization { id } }"), () => ({
+    i: { name: "Escalation", externalId: crypto.randomUUID(), admin: { email: `e-${crypto.randomUUID()}@example.com` } },
+  })),
+  platformOnly("updateOrganization", mutation("updateOrganization", "{ organization { id } }"), (w) => ({ i: { id: w.outsider.organization.id, name: "x" } })),
+  platformOnly("deleteOrganization", mutation("deleteOrganization", "{ deletedOrganizationId }"), (w) => ({
+    i: { id: w.outsider.organization.id, confirm: true },
+  })),
+  platformOnly("addMember", mutation("addMember", "{ user { id } }"), (w) => ({
+    i: { organizationId: w.org.organization.id, email: `e-${crypto.randomUUID()}@example.com`, role: "ADMIN" },
   })),
 ];
 

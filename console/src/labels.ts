@@ -29,5 +29,12 @@ export const actionWords: Record<AuditAction, string> = {
   MEMBER_REMOVED: "Member removed",
   MEMBER_ROLE_CHANGED: "Role changed",
   ORGANIZATION_CREATED: "Organization created",
+  // Made by a platform key (the product Keyward runs behind).
+  MEMBER_ADDED: "Member added",
+  ORGANIZATION_UPDATED: "Organization updated",
+  // Platform-level events: never in an organization's own log, listed for completeness.
+  ORGANIZATION_DELETED: "Organization deleted",
+  PLATFORM_KEY_CREATED: "Platform key created",
+  PLATFORM_KEY_REVOKED: "Platform key revoked",
 };
 export const allActions = Object.keys(actionWords) as AuditAction[];

@@ -10,6 +10,16 @@ import {
   type CancelInvitationInput,
   type ConnectAgentInput,
   type CreateApiKeyInput,
+  type CreatePlatformKeyInput,
+  type AddMemberInput,
+  type CreateOrganizationInput,
+  type DeleteOrganizationInput,
+  type OrganizationQueryVariables,
+  type OrganizationsQueryVariables,
+  type UpdateOrganizationInput,
+  type PlatformAuditEventsQueryVariables,
+  type PlatformKeysQueryVariables,
+  type RevokePlatformKeyInput,
   type DeleteApiKeyInput,
   type DisableApiKeyInput,
   type EnableApiKeyInput,
@@ -24,12 +34,14 @@ import {
   type VerifyApiKeyInput,
 } from "./generated.js";
 import { paginate } from "./paginate.js";
+import { keyOfRequest, type VerifiableRequest } from "./verifyRequest.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
 import type * as T from "./types.js";
 
 export { KeywardError } from "./errors.js";
 export { agentClients, agentNames, agentSetup } from "./agents.js";
 export type { AgentClientName, AgentSetup } from "./agents.js";
+export { keyOfRequest, type VerifiableRequest } from "./verifyRequest.js";
 export type { KeywardErrorCode, KeywardErrorDetails, KeywardGraphQLError } from "./errors.js";
 export type * from "./types.js";
 export type {
@@ -47,14 +59,25 @@ export type {
   CancelInvitationInput,
   ConnectAgentInput,
   CreateApiKeyInput,
+  CreatePlatformKeyInput,
+  AddMemberInput,
+  CreateOrganizationInput,
+  DeleteOrganizationInput,
+  OrganizationQueryVariables,
+  OrganizationsQueryVariables,
+  UpdateOrganizationInput,
   DeleteApiKeyInput,
   DisableApiKeyInput,
   EnableApiKeyInput,
   InviteMemberInput,
   MembersQueryVariables,
+  PlatformAuditEventsQueryVariables,
+  PlatformKeysQueryVariables,
+  PlatformScope,
   RemoveMemberInput,
   RenameApiKeyInput,
   RevokeApiKeyInput,
+  RevokePlatformKeyInput,
   Role,
   RotateApiKeyInput,
   Scope,
@@ -158,9 +181,9 @@ export class Keyward {
   async viewer(options?: CallOptions): Promise<T.Viewer> {
     return this.#call("query", "viewer", options, (signal) => this.#sdk.Viewer({}, undefined, signal));
   }
-  /** The calling key's organization. */
-  async organization(options?: CallOptions): Promise<T.Organization> {
-    return this.#call("query", "organization", options, (signal) => this.#sdk.Organization({}, undefined, signal));
+  /** The calling key's organization; a platform key (`PLATFORM_READ`) names one by `id` or `externalId`. */
+  async organization(variables: OrganizationQueryVariables = {}, options?: CallOptions): Promise<T.Organization> {
+    return this.#call("query", "organization", options, (signal) => this.#sdk.Organization(variables, undefined, signal));
   }
   /** One page of keys, newest first; without `status`, enabled and disabled keys. See {@link Keyward.paginate}. */
   async apiKeys(variables: ApiKeysQueryVariables = {}, options?: CallOptions): Promise<T.ApiKeyConnection> {
@@ -219,6 +242,17 @@ export class Keyward {
   async verifyApiKey(input: VerifyApiKeyInput, options?: CallOptions): Promise<T.VerifyApiKeyPayload> {
     return this.#call("mutation", "verifyApiKey", options, (signal) => this.#sdk.VerifyApiKey({ input }, undefined, signal));
   }
+  /**
+   * For your API, with a platform key holding `PLATFORM_VERIFY` (or an organization key holding
+   * `KEYS_VERIFY`): reads the key the request presents (`X-API-Key`, `Authorization: Bearer`,
+   * `Authorization: Api-Key`) and verifies it. A request with no key, or not one Keyward would
+   * accept, answers `{ valid: false, code: "UNAUTHENTICATED" }` without a call.
+   */
+  async verifyRequest(request: VerifiableRequest, options?: CallOptions): Promise<T.VerifyApiKeyPayload> {
+    const key = keyOfRequest(request);
+    if (key === null) return { valid: false, code: "UNAUTHENTICATED", scopes: [], apiKey: null, organization: null, owner: null, metadata: null };
+    return this.verifyApiKey({ key }, options);
+  }
   /** A new organization, its admin and their first key (`secret`). Needs no key; only where sign-up is open. */
   async signUp(input: SignUpInput, options?: CallOptions): Promise<T.SignUpPayload> {
     return this.#call("mutation", "signUp", options, (signal) => this.#sdk.SignUp({ input }, undefined, signal));
@@ -246,6 +280,43 @@ export class Keyward {
   /** A key of its own for an AI agent, and the command, link or connector URL its client needs. */
   async connectAgent(input: ConnectAgentInput, options?: CallOptions): Promise<T.ConnectAgentPayload> {
     return this.#call("mutation", "connectAgent", options, (signal) => this.#sdk.ConnectAgent({ input }, undefined, signal));
+  }
+
+  /** Platform keys, newest first (needs a platform key with `PLATFORM_WRITE`). */
+  async platformKeys(variables: PlatformKeysQueryVariables = {}, options?: CallOptions): Promise<T.PlatformKeyConnection> {
+    return this.#call("query", "platformKeys", options, (signal) => this.#sdk.PlatformKeys(variables, undefined, signal));
+  }
+  /** A platform key; `secret` is the full key, shown this once (`PLATFORM_WRITE`). */
+  async createPlatformKey(input: CreatePlatformKeyInput, options?: CallOptions): Promise<T.CreatePlatformKeyPayload> {
+    return this.#call("mutation", "createPlatformKey", options, (signal) => this.#sdk.CreatePlatformKey({ input }, undefined, signal));
+  }
+  /** Permanent; refused on every instance from the next request on (`PLATFORM_WRITE`). */
+  async revokePlatformKey(input: RevokePlatformKeyInput, options?: CallOptions): Promise<T.RevokePlatformKeyPayload> {
+    return this.#call("mutation", "revokePlatformKey", options, (signal) => this.#sdk.RevokePlatformKey({ input }, undefined, signal));
+  }
+  /** Platform-level events (platform keys, deleted organizations), newest first (`PLATFORM_READ`). */
+  async platformAuditEvents(variables: PlatformAuditEventsQueryVariables = {}, options?: CallOptions): Promise<T.PlatformAuditEventConnection> {
+    return this.#call("query", "platformAuditEvents", options, (signal) => this.#sdk.PlatformAuditEvents(variables, undefined, signal));
+  }
+  /** One page of organizations, oldest first; `externalId` finds one by your id (`PLATFORM_READ`). */
+  async organizations(variables: OrganizationsQueryVariables = {}, options?: CallOptions): Promise<T.OrganizationConnection> {
+    return this.#call("query", "organizations", options, (signal) => this.#sdk.Organizations(variables, undefined, signal));
+  }
+  /** A tenant and its first admin; a second call with the same `externalId` fails with `CONFLICT` (`PLATFORM_WRITE`). */
+  async createOrganization(input: CreateOrganizationInput, options?: CallOptions): Promise<T.CreateOrganizationPayload> {
+    return this.#call("mutation", "createOrganization", options, (signal) => this.#sdk.CreateOrganization({ input }, undefined, signal));
+  }
+  /** Renames a tenant or changes its `externalId` or `metadata` (`PLATFORM_WRITE`). */
+  async updateOrganization(input: UpdateOrganizationInput, options?: CallOptions): Promise<T.UpdateOrganizationPayload> {
+    return this.#call("mutation", "updateOrganization", options, (signal) => this.#sdk.UpdateOrganization({ input }, undefined, signal));
+  }
+  /** Removes a tenant and its keys for good; needs `confirm: true` (`PLATFORM_WRITE`). */
+  async deleteOrganization(input: DeleteOrganizationInput, options?: CallOptions): Promise<T.DeleteOrganizationPayload> {
+    return this.#call("mutation", "deleteOrganization", options, (signal) => this.#sdk.DeleteOrganization({ input }, undefined, signal));
+  }
+  /** Makes a person a member of a tenant without an invitation (`PLATFORM_WRITE`). */
+  async addMember(input: AddMemberInput, options?: CallOptions): Promise<T.AddMemberPayload> {
+    return this.#call("mutation", "addMember", options, (signal) => this.#sdk.AddMember({ input }, undefined, signal));
   }
 
   /**

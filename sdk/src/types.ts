@@ -20,6 +20,16 @@ import type {
   MembersQuery,
   MembershipFieldsFragment,
   OrganizationFieldsFragment,
+  PlatformAuditEventsQuery,
+  PlatformKeyFieldsFragment,
+  PlatformKeysQuery,
+  CreatePlatformKeyMutation,
+  CreateOrganizationMutation,
+  UpdateOrganizationMutation,
+  DeleteOrganizationMutation,
+  AddMemberMutation,
+  OrganizationsQuery,
+  RevokePlatformKeyMutation,
   RemoveMemberMutation,
   RenameApiKeyMutation,
   RevokeApiKeyMutation,
@@ -58,6 +68,19 @@ export type EnableApiKeyPayload = NonNullable<EnableApiKeyMutation["enableApiKey
 export type RevokeApiKeyPayload = NonNullable<RevokeApiKeyMutation["revokeApiKey"]>;
 export type DeleteApiKeyPayload = NonNullable<DeleteApiKeyMutation["deleteApiKey"]>;
 export type VerifyApiKeyPayload = NonNullable<VerifyApiKeyMutation["verifyApiKey"]>;
+
+/** An operator's key (of no organization): never its secret. */
+export type PlatformKey = PlatformKeyFieldsFragment;
+export type PlatformKeyConnection = PlatformKeysQuery["platformKeys"];
+export type PlatformAuditEventConnection = PlatformAuditEventsQuery["platformAuditEvents"];
+/** `secret` is the full platform key, shown this once: store it now. */
+export type CreatePlatformKeyPayload = NonNullable<CreatePlatformKeyMutation["createPlatformKey"]>;
+export type RevokePlatformKeyPayload = NonNullable<RevokePlatformKeyMutation["revokePlatformKey"]>;
+export type OrganizationConnection = OrganizationsQuery["organizations"];
+export type CreateOrganizationPayload = NonNullable<CreateOrganizationMutation["createOrganization"]>;
+export type UpdateOrganizationPayload = NonNullable<UpdateOrganizationMutation["updateOrganization"]>;
+export type DeleteOrganizationPayload = NonNullable<DeleteOrganizationMutation["deleteOrganization"]>;
+export type AddMemberPayload = NonNullable<AddMemberMutation["addMember"]>;
 /** `secret` is the new admin's first key, shown this once. */
 export type SignUpPayload = NonNullable<SignUpMutation["signUp"]>;
 /** `code` is the invitation's one-time code, shown this once: give it to the person. */

@@ -23,7 +23,10 @@ export async function recordFailedBurst(
   if (!key) return;
   await keylessChange(services, ({ audit }) =>
     audit(
-      { ...requestInfo, organizationId: key.organizationId, keyId: null, userId: null },
+      // A platform key's burst is a platform-level event (no organization).
+      key.organizationId === null
+        ? { ...requestInfo, organizationId: null, keyId: null, userId: null }
+        : { ...requestInfo, organizationId: key.organizationId, keyId: null, userId: null },
       {
         action: "AUTHENTICATION_FAILED",
         targetType: "ApiKey",

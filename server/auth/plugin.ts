@@ -7,12 +7,12 @@ import { recordFailedBurst } from "./bursts.ts";
 import { GRAPHQL_PATH } from "../http/routes.ts";
 import { presentedKey } from "./headers.ts";
 import { parseKey, type ParsedKey } from "./key.ts";
-import type { Principal } from "./principal.ts";
+import type { PlatformPrincipal, Principal } from "./principal.ts";
 import { sessionCookieOf, sessionPrincipal } from "./sessions.ts";
 import type { Verification } from "./verifier.ts";
 
-/** A principal, `null` for no key at all, or the refusal to send (401/403/429). */
-export type Authentication = Principal | null | Response;
+/** A principal (an organization's or the platform's), `null` for no key at all, or the refusal to send (401/403/429). */
+export type Authentication = Principal | PlatformPrincipal | null | Response;
 
 /** One request's attempt to authenticate, shared by the steps below. */
 interface Attempt {
@@ -142,7 +142,10 @@ export function useApiKeyAuth(services: Services): Plugin<{}, ServerContext> {
       if (url.pathname !== GRAPHQL_PATH || serverContext.principal !== undefined) return;
       const settled = (outcome: Authentication) => {
         if (outcome instanceof Response) return endResponse(outcome);
-        serverContext.principal = outcome;
+        if (outcome?.kind === "PLATFORM") {
+          serverContext.principal = null;
+          serverContext.platform = outcome;
+        } else serverContext.principal = outcome;
       };
       const outcome = authenticate(services, request, serverContext, { allowSession: services.config.console });
       return outcome instanceof Promise ? outcome.then(settled) : settled(outcome);

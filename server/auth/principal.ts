@@ -1,5 +1,10 @@
 import type { ApiKeyEnvironment, ApiKeyKind, ApiKeyStatus, Role } from "../generated/prisma/client.ts";
+import type { PlatformScope } from "./platformScopes.ts";
 import type { Scope } from "./scopes.ts";
+
+/** The kinds of key an organization has (a PLATFORM key belongs to none). */
+export type OrganizationKeyKind = Exclude<ApiKeyKind, "PLATFORM">;
+export const organizationKeyKinds = ["PERSONAL", "SERVICE"] as const satisfies readonly OrganizationKeyKind[];
 
 /** Who a request speaks for (a verified key, or a person signed in to the console), with its permissions as they are right now. */
 export interface Principal {
@@ -10,7 +15,7 @@ export interface Principal {
   /** The key's name; for a session, the person's email. */
   keyName: string;
   /** A session acts as its user: like a PERSONAL key holding every scope of the user's role. */
-  kind: ApiKeyKind | "SESSION";
+  kind: OrganizationKeyKind | "SESSION";
   environment: ApiKeyEnvironment;
   organizationId: string;
   /** The owner of a PERSONAL key; `null` for SERVICE keys, which belong to the organization. */
@@ -26,7 +31,23 @@ export interface Principal {
 export interface KeyPrincipal extends Principal {
   keyId: string;
   sessionId: null;
-  kind: ApiKeyKind;
+  kind: OrganizationKeyKind;
+}
+
+/** A platform key's caller: no organization, no person, only platform scopes. */
+export interface PlatformPrincipal {
+  kind: "PLATFORM";
+  keyId: string;
+  keyName: string;
+  scopes: ReadonlySet<PlatformScope>;
+}
+
+/** What `verifyApiKey` tells a platform about a tenant's key; kept in the key's record, so a warm answer reads no database. */
+export interface KeyTenant {
+  organization: { id: string; externalId: string | null; name: string; metadata: unknown };
+  /** The owner of a PERSONAL key; `null` for SERVICE keys. */
+  owner: { id: string; email: string; externalId: string | null } | null;
+  metadata: unknown;
 }
 
 /** What verification needs to know about a key, kept in memory so a warm request touches no database. */
@@ -35,7 +56,8 @@ export interface KeyRecord {
   name: string;
   kind: ApiKeyKind;
   environment: ApiKeyEnvironment;
-  organizationId: string;
+  /** `null` for a PLATFORM key (and only for one). */
+  organizationId: string | null;
   ownerId: string | null;
   /** The owner's role in the key's organization; `null` when they are no longer a member. */
   ownerRole: Role | null;
@@ -46,6 +68,8 @@ export interface KeyRecord {
   previousSecretHash: Buffer | null;
   previousSecretExpiresAt: number | null;
   expiresAt: number | null;
+  /** The key's organization and owner as a platform verifying it sees them; `null` for a PLATFORM key. */
+  tenant: KeyTenant | null;
   /** Memo of the principal this record grants (valid keys only). */
-  principal?: KeyPrincipal;
+  principal?: KeyPrincipal | PlatformPrincipal;
 }

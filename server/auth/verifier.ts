@@ -1,12 +1,13 @@
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { AuthFailureCode } from "../errors.ts";
 import type { KeyCache } from "./cache.ts";
-import type { KeyPrincipal, KeyRecord } from "./principal.ts";
+import type { KeyPrincipal, KeyRecord, KeyTenant, PlatformPrincipal } from "./principal.ts";
 import { digestBytes, parseKey, secretMatches, type ParsedKey } from "./key.ts";
+import { isPlatformScope } from "./platformScopes.ts";
 import { effectiveScopes } from "./scopes.ts";
 
 export type Verification =
-  | { ok: true; principal: KeyPrincipal }
+  | { ok: true; principal: KeyPrincipal | PlatformPrincipal; tenant: KeyTenant | null }
   | { ok: false; code: AuthFailureCode; keyId?: string; organizationId?: string };
 
 const UNAUTHENTICATED: Verification = { ok: false, code: "UNAUTHENTICATED" };
@@ -51,7 +52,7 @@ function check(key: KeyRecord | null, parsed: ParsedKey, now: number): Verificat
     secretMatches(parsed.secret, key.previousSecretHash);
   if (!current && !previous) return UNAUTHENTICATED;
 
-  const refused = (code: AuthFailureCode): Verification => ({ ok: false, code, keyId: key.id, organizationId: key.organizationId });
+  const refused = (code: AuthFailureCode): Verification => ({ ok: false, code, keyId: key.id, organizationId: key.organizationId ?? undefined });
   if (key.status === "REVOKED") return refused("API_KEY_REVOKED");
   if (key.status === "DISABLED") return refused("API_KEY_DISABLED");
   if (key.expiresAt !== null && key.expiresAt <= now) return refused("API_KEY_EXPIRED");
@@ -60,7 +61,16 @@ function check(key: KeyRecord | null, parsed: ParsedKey, now: number): Verificat
   if (key.kind === "PERSONAL" && role === null) return refused("API_KEY_REVOKED");
 
   // Built once per cached record: a change replaces the record, and with it this.
-  key.principal ??= {
+  key.principal ??= principalOf(key, role);
+  return { ok: true, principal: key.principal, tenant: key.tenant };
+}
+
+function principalOf(key: KeyRecord, role: KeyPrincipal["role"]): KeyPrincipal | PlatformPrincipal {
+  // A platform key carries only platform scopes; an organization key only organization scopes.
+  if (key.kind === "PLATFORM" || key.organizationId === null) {
+    return { kind: "PLATFORM", keyId: key.id, keyName: key.name, scopes: new Set(key.kind === "PLATFORM" ? key.scopes.filter(isPlatformScope) : []) };
+  }
+  return {
     keyId: key.id,
     sessionId: null,
     keyName: key.name,
@@ -72,30 +82,52 @@ function check(key: KeyRecord | null, parsed: ParsedKey, now: number): Verificat
     scopes: effectiveScopes(key.scopes, role),
     organizationWide: key.kind === "SERVICE" || role === "ADMIN",
   };
-  return { ok: true, principal: key.principal };
 }
 
-interface KeyRow extends Omit<KeyRecord, "secretHash" | "previousSecretHash" | "previousSecretExpiresAt" | "expiresAt" | "principal"> {
+interface KeyRow extends Omit<KeyRecord, "secretHash" | "previousSecretHash" | "previousSecretExpiresAt" | "expiresAt" | "principal" | "tenant"> {
   secretHash: string;
   previousSecretHash: string | null;
   previousSecretExpiresAt: Date | null;
   expiresAt: Date | null;
+  metadata: unknown;
+  organizationName: string | null;
+  organizationExternalId: string | null;
+  organizationMetadata: unknown;
+  ownerEmail: string | null;
+  ownerExternalId: string | null;
 }
 
-/** One round trip: the key and its owner's role in the key's organization. */
+/**
+ * One round trip: the key, its owner's role in the key's organization, and what a platform
+ * verifying it is told (organization, owner, metadata), so a warm verification reads nothing.
+ */
 async function loadKeyRecord(prisma: PrismaClient, id: string): Promise<KeyRecord | null> {
   const rows = await prisma.$queryRaw<KeyRow[]>`
     SELECT k."id", k."name", k."kind"::text AS "kind", k."environment"::text AS "environment",
            k."organizationId", k."ownerId", k."scopes", k."status"::text AS "status",
            k."secretHash", k."previousSecretHash", k."previousSecretExpiresAt", k."expiresAt",
-           m."role"::text AS "ownerRole"
+           m."role"::text AS "ownerRole", k."metadata",
+           o."name" AS "organizationName", o."externalId" AS "organizationExternalId", o."metadata" AS "organizationMetadata",
+           u."email" AS "ownerEmail", u."externalId" AS "ownerExternalId"
     FROM "ApiKey" k
     LEFT JOIN "Membership" m ON m."userId" = k."ownerId" AND m."organizationId" = k."organizationId"
+    LEFT JOIN "Organization" o ON o."id" = k."organizationId"
+    LEFT JOIN "User" u ON u."id" = k."ownerId" AND k."kind" = 'PERSONAL'
     WHERE k."id" = ${id}`;
   const row = rows[0];
   if (!row) return null;
+  const { metadata, organizationName, organizationExternalId, organizationMetadata, ownerEmail, ownerExternalId, ...key } = row;
+  const tenant: KeyTenant | null =
+    key.organizationId === null || organizationName === null
+      ? null
+      : {
+          organization: { id: key.organizationId, name: organizationName, externalId: organizationExternalId, metadata: organizationMetadata },
+          owner: key.ownerId !== null && ownerEmail !== null ? { id: key.ownerId, email: ownerEmail, externalId: ownerExternalId } : null,
+          metadata,
+        };
   return {
-    ...row,
+    ...key,
+    tenant,
     secretHash: digestBytes(row.secretHash),
     previousSecretHash: row.previousSecretHash === null ? null : digestBytes(row.previousSecretHash),
     previousSecretExpiresAt: row.previousSecretExpiresAt?.getTime() ?? null,

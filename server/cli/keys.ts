@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
 import type { ApiKeyEnvironment, ApiKeyKind, ApiKeyStatus, Scope } from "../../sdk/src/index.ts";
 import { MAX_GRACE_SECONDS } from "../domain/apiKeys.ts";
+import { organizationKeyKinds } from "../auth/principal.ts";
 import { scopes } from "../auth/scopes.ts";
-import { ApiKeyEnvironment as environments, ApiKeyKind as kinds, ApiKeyStatus as statuses } from "../generated/prisma/enums.ts";
+import { ApiKeyEnvironment as environments, ApiKeyStatus as statuses } from "../generated/prisma/enums.ts";
 import { clientOptions, required, withClient } from "./client.ts";
 import { oneOf, someOf, UsageError } from "./usageError.ts";
 
@@ -11,7 +12,7 @@ import { oneOf, someOf, UsageError } from "./usageError.ts";
 const allowed = {
   scopes: scopes satisfies readonly Scope[],
   environments: Object.values(environments) satisfies ApiKeyEnvironment[],
-  kinds: Object.values(kinds) satisfies ApiKeyKind[],
+  kinds: organizationKeyKinds satisfies readonly ApiKeyKind[],
   statuses: Object.values(statuses) satisfies ApiKeyStatus[],
 };
 

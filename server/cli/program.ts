@@ -30,6 +30,10 @@ Usage:
   keyward members invite --email <e> [--role admin|member]   prints the one-time code once
   keyward members role <user id|email> --role admin|member
   keyward members remove <user id|email>                     revokes their personal keys
+  keyward platform-keys create --name <n> [--scopes platform_read,platform_write,platform_verify]
+                                         a platform key (every organization); prints it once
+  keyward platform-keys list | revoke <id>
+                                         on Keyward's machine, like init (--json for JSON)
 
 Options for \`keys\`, \`whoami\` and \`members\` (they talk to a running Keyward through @keyward/sdk):
   --url <url>     Keyward's GraphQL URL   (default: $KEYWARD_URL, else http://localhost:$PORT/graphql)
@@ -75,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
       return membersCommand(rest);
     case "whoami":
       return whoamiCommand(rest);
+    case "platform-keys":
+      return (await import("./platformKeys.ts")).platformKeysCommand(loadConfig(), rest);
     default:
       throw new UsageError(`Unknown command "${command}". Run \`keyward --help\`.`);
   }

@@ -11,7 +11,7 @@ import { DAY_MS } from "../infra/usageTracker.ts";
 const NAME_MAX = 100;
 const MAX_EXPIRY_DAYS = 3650;
 export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 export function validName(raw: string, field = "name"): string {
   const name = raw.trim();
@@ -58,6 +58,8 @@ export interface IssueKeyInput {
   environment: ApiKeyEnvironment;
   scopes: readonly Scope[];
   expiresAt: Date | null;
+  /** Only platform keys set it (see `validMetadata`). */
+  metadata?: Prisma.InputJsonObject | null;
 }
 
 /** Creates a key and its audit event in `tx`; the returned `secret` is the full key, shown once. */
@@ -80,6 +82,7 @@ export async function issueKey(
       environment: input.environment,
       scopes: [...input.scopes],
       expiresAt: input.expiresAt,
+      ...(input.metadata ? { metadata: input.metadata } : {}),
       secretHash: generated.secretHash,
       lastFour: generated.lastFour,
       createdById: actor.userId,
@@ -170,7 +173,7 @@ export async function revokePersonalKeys(
 
 /** The role that caps a personal key now (`null`: its owner is no longer a member); SERVICE keys have none. */
 export async function ownerRole(tx: Prisma.TransactionClient, key: ApiKey): Promise<Role | null> {
-  if (key.kind !== "PERSONAL" || !key.ownerId) return null;
+  if (key.kind !== "PERSONAL" || !key.ownerId || !key.organizationId) return null;
   const membership = await tx.membership.findUnique({
     where: { organizationId_userId: { organizationId: key.organizationId, userId: key.ownerId } },
     select: { role: true },

@@ -7,8 +7,20 @@ export interface Actor extends RequestInfo {
   organizationId: string;
   keyId: string | null;
   userId: string | null;
-  /** Where a person acted without a key: recorded in each event's metadata as `via`. */
-  via?: "console" | "cli";
+  /**
+   * Recorded in each event's metadata as `via`: a person acting without a key (console, cli),
+   * or a platform key acting inside an organization (platform).
+   */
+  via?: "console" | "cli" | "platform";
+}
+
+/** Who made a platform-level event (platform keys, an organization's deletion): recorded with no organization. */
+export interface PlatformActor extends RequestInfo {
+  organizationId: null;
+  /** The platform key; `null` on Keyward's machine (`keyward platform-keys`). */
+  keyId: string | null;
+  userId: null;
+  via?: "cli";
 }
 
 export function actorOf({ principal, requestInfo }: { principal: Principal; requestInfo: RequestInfo }): Actor {
@@ -25,7 +37,7 @@ export interface AuditEntry {
 }
 
 /** Call inside the transaction that makes the change, so the change and its record commit together. */
-export async function recordAudit(tx: Prisma.TransactionClient, actor: Actor, entry: AuditEntry): Promise<void> {
+export async function recordAudit(tx: Prisma.TransactionClient, actor: Actor | PlatformActor, entry: AuditEntry): Promise<void> {
   await tx.auditEvent.create({
     data: {
       organizationId: actor.organizationId,

@@ -1,8 +1,8 @@
-import { actorOf, recordAudit, type Actor, type AuditEntry } from "./audit.ts";
+import { actorOf, recordAudit, type Actor, type AuditEntry, type PlatformActor } from "./audit.ts";
 import type { KeyChange } from "../auth/changes.ts";
 import { scopesOfRole } from "../auth/scopes.ts";
 import type { Principal } from "../auth/principal.ts";
-import type { AuthenticatedContext } from "../context.ts";
+import type { AuthenticatedContext, PlatformContext } from "../context.ts";
 import { authFailure, sessionEnded } from "../errors.ts";
 import { Prisma, type Role } from "../generated/prisma/client.ts";
 import type { Services } from "../services.ts";
@@ -48,11 +48,45 @@ export function change<T>(
   });
 }
 
+/** What a platform key's change is handed: platform-level audit, and an actor for each organization it acts in. */
+export interface PlatformStep {
+  tx: Prisma.TransactionClient;
+  touch: (change: KeyChange) => void;
+  /** The platform key, for platform-level events (no organization). */
+  actor: PlatformActor;
+  /** Audited at platform level. */
+  audit: (entry: AuditEntry) => Promise<void>;
+  /** The platform key as actor inside `organizationId`: its events go to that organization's log, `via: "platform"`. */
+  actorIn: (organizationId: string) => Actor;
+}
+
+/**
+ * `change()` for a platform key: the same transaction, audit and invalidation. The key's row is
+ * read under a share lock first, so a change racing the key's revocation either finishes before
+ * it or finds the key revoked (the cache that let the request in may be a moment old).
+ */
+export function platformChange<T>({ platform, requestInfo, ...services }: PlatformContext, work: (step: PlatformStep) => Promise<T>): Promise<T> {
+  const actor: PlatformActor = { ...requestInfo, organizationId: null, keyId: platform.keyId, userId: null };
+  return keylessChange(services, async ({ tx, touch }) => {
+    const rows = await tx.$queryRaw<{ status: string }[]>`
+      SELECT "status"::text AS "status" FROM "ApiKey" WHERE "id" = ${platform.keyId} AND "kind" = 'PLATFORM' FOR SHARE`;
+    const status = rows[0]?.status;
+    if (status !== "ENABLED") throw authFailure(status === "DISABLED" ? "API_KEY_DISABLED" : "API_KEY_REVOKED");
+    return work({
+      tx,
+      touch,
+      actor,
+      audit: (entry) => recordAudit(tx, actor, entry),
+      actorIn: (organizationId) => ({ ...requestInfo, organizationId, keyId: platform.keyId, userId: null, via: "platform" }),
+    });
+  });
+}
+
 /** What a change made without a key is handed: its actor is known only once the change has read who it is. */
 export interface KeylessStep {
   tx: Prisma.TransactionClient;
   touch: (change: KeyChange) => void;
-  audit: (actor: Actor, entry: AuditEntry) => Promise<void>;
+  audit: (actor: Actor | PlatformActor, entry: AuditEntry) => Promise<void>;
 }
 
 /**

@@ -25,7 +25,7 @@ function slugify(name: string): string {
   return base || "org";
 }
 
-async function freeSlug(tx: Prisma.TransactionClient, name: string): Promise<string> {
+export async function freeSlug(tx: Prisma.TransactionClient, name: string): Promise<string> {
   const base = slugify(name);
   if (!(await tx.organization.findUnique({ where: { slug: base }, select: { id: true } }))) return base;
   return `${base}-${randomBase62(6).toLowerCase()}`;

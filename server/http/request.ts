@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isIPv4, isIPv6 } from "node:net";
-import type { Principal } from "../auth/principal.ts";
+import type { PlatformPrincipal, Principal } from "../auth/principal.ts";
 
 export interface RequestInfo {
   /** `null` when not known (no socket under `yoga.fetch`, or a proxy that says `unknown`). */
@@ -28,6 +28,8 @@ export interface ServerContext {
    * as a second use of the key.
    */
   principal?: Principal | null;
+  /** A platform key's caller (then `principal` is `null`), set by the same plugin. */
+  platform?: PlatformPrincipal;
   /** The in-process caller's own client details; otherwise read from the request. */
   requestInfo?: RequestInfo;
 }

@@ -3,7 +3,7 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Plugin } from "graphql-yoga";
 import { authenticate } from "../auth/plugin.ts";
-import { errorResponse, unauthenticated, unexpectedResponse } from "../errors.ts";
+import { errorResponse, forbidden, unauthenticated, unexpectedResponse } from "../errors.ts";
 import { describeRequest, type InProcessCaller, type ServerContext } from "../http/request.ts";
 import { MCP_PATH } from "../http/routes.ts";
 import { schema } from "../schema/index.ts";
@@ -42,6 +42,8 @@ export function useMcp(services: Services, execute: Execute): Plugin<{}, ServerC
     const principal = await authenticate(services, request, serverContext, { allowQuery: true });
     if (principal instanceof Response) return principal;
     if (!principal) return errorResponse(unauthenticated("An API key is required."));
+    // MCP tools act inside one organization; a platform key belongs to none.
+    if (principal.kind === "PLATFORM") return errorResponse(forbidden("Platform keys cannot be used on /mcp; use an organization's key."));
     const message = await singleMessage(request, services.config.maxBodyBytes);
     if (message instanceof Response) return message;
     const caller: InProcessCaller = {

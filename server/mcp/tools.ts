@@ -72,8 +72,13 @@ export function loadTools(schema: GraphQLSchema, dir = operationsDir): Tool[] {
     const parent = operation.operation === "query" ? schema.getQueryType() : schema.getMutationType();
     const field = parent?.getFields()[root.name.value];
     if (!field) throw new Error(`sdk/operations: ${operation.name.value} selects ${root.name.value}, which the schema lacks`);
-    const authScopes = (field.extensions as { pothosOptions?: { authScopes?: { scope?: Scope; authenticated?: boolean } } }).pothosOptions?.authScopes;
+    type AuthScopes = { scope?: Scope; authenticated?: boolean; $any?: { scope?: Scope } };
+    const authScopes = (field.extensions as { pothosOptions?: { authScopes?: AuthScopes } }).pothosOptions?.authScopes;
     if (!authScopes) continue;
+    // A field shared with platform keys names the organization scope under $any.
+    const scope = authScopes.scope ?? authScopes.$any?.scope ?? null;
+    // The platform's own operations: /mcp refuses platform keys, so no MCP caller may use them.
+    if (scope === null && !authScopes.authenticated) continue;
 
     const properties: Record<string, JsonSchema> = {};
     const required: string[] = [];
@@ -86,10 +91,10 @@ export function loadTools(schema: GraphQLSchema, dir = operationsDir): Tool[] {
     }
     tools.push({
       name: snakeCase(operation.name.value),
-      description: `${field.description ?? operation.name.value} (${operation.operation}; needs ${authScopes.scope ?? "any valid key"})`,
+      description: `${field.description ?? operation.name.value} (${operation.operation}; needs ${scope ?? "any valid key"})`,
       inputSchema: { type: "object", properties, ...(required.length ? { required } : {}), additionalProperties: false },
       document: [operation, ...usedFragments(operation, fragments)].map((d) => print(d)).join("\n\n"),
-      scope: authScopes.scope ?? null,
+      scope,
       kind: operation.operation,
       annotations: {
         readOnlyHint: operation.operation === "query" || READ_ONLY_MUTATIONS.has(field.name),

@@ -12,7 +12,15 @@ export const ApiKey = builder.prismaObject("ApiKey", {
   fields: (t) => ({
     id: t.exposeID("id", { description: "The public part of the key, as it appears in the key itself." }),
     name: t.exposeString("name"),
-    kind: t.expose("kind", { type: ApiKeyKindEnum }),
+    kind: t.field({
+      type: ApiKeyKindEnum,
+      select: { kind: true },
+      resolve: ({ kind }) => {
+        // Platform keys are listed as PlatformKey, never as an organization's ApiKey.
+        if (kind === "PLATFORM") throw new Error("A platform key is not an organization's ApiKey.");
+        return kind;
+      },
+    }),
     environment: t.expose("environment", { type: ApiKeyEnvironmentEnum }),
     status: t.expose("status", { type: ApiKeyStatusEnum }),
     scopes: t.field({
@@ -27,6 +35,13 @@ export const ApiKey = builder.prismaObject("ApiKey", {
       resolve: (key) => maskKey(key.environment === "LIVE" ? "live" : "test", key.id, key.lastFour),
     }),
     owner: t.relation("owner", { nullable: true, description: "The user a PERSONAL key belongs to." }),
+    metadata: t.field({
+      type: "JSONObject",
+      nullable: true,
+      description: "Set by platform keys only (so a product can trust it).",
+      select: { metadata: true },
+      resolve: (key) => key.metadata as Record<string, unknown> | null,
+    }),
     createdBy: t.relation("createdBy", { nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true }),

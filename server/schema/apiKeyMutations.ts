@@ -1,6 +1,7 @@
 import { grantableScopes, issueKeyInChange, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, usedInLast24Hours, validExpiry, validName, withinCaller } from "../domain/apiKeys.ts";
 import { builder } from "../builder.ts";
-import { change, type ChangeStep } from "../domain/change.ts";
+import { change, platformChange, type ChangeStep } from "../domain/change.ts";
+import { issueTenantKey } from "../domain/tenants.ts";
 import type { AuthenticatedContext } from "../context.ts";
 import { badInput, forbidden, KeywardError, notFound } from "../errors.ts";
 import type { ApiKey as ApiKeyRow, ApiKeyStatus, AuditAction } from "../generated/prisma/client.ts";
@@ -36,6 +37,9 @@ const CreateApiKeyInput = builder.inputType("CreateApiKeyInput", {
       description: "Defaults to everything the calling key may do; asking for more is FORBIDDEN.",
     }),
     expiresAt: t.field({ type: "DateTime", description: "In the future, within 10 years." }),
+    organizationId: t.id({ description: "Platform keys only (required for them): the organization the key is for." }),
+    ownerId: t.id({ description: "Platform keys only: the member a PERSONAL key belongs to." }),
+    metadata: t.field({ type: "JSONObject", description: "Platform keys only: a JSON object (≤ 4 KB) returned by verifyApiKey to platforms." }),
   }),
 });
 const KEY_ID = "The key's id (`apiKey.id`, the public part of the key).";
@@ -97,9 +101,9 @@ function transition(context: AuthenticatedContext, id: string | number, to: ApiK
 builder.mutationFields((t) => {
   const keysWrite = t.withAuth({ scope: "KEYS_WRITE" });
   return {
-    createApiKey: keysWrite.field({
+    createApiKey: t.withAuth({ $any: { scope: "KEYS_WRITE", platform: "PLATFORM_WRITE" } }).field({
       description:
-        "Creates a key and returns its full secret, once. Without `scopes`, everything the calling key may do; never more. PERSONAL (default) keys belong to the caller; SERVICE keys to the organization.",
+        "Creates a key and returns its full secret, once. Without `scopes`, everything the calling key may do; never more. PERSONAL (default) keys belong to the caller; SERVICE keys to the organization. A platform key (PLATFORM_WRITE) names `organizationId`, and `ownerId` (a member) for a PERSONAL key; its keys get only the `scopes` it names (none by default) and may carry `metadata`.",
       type: secretPayload("CreateApiKeyPayload"),
       nullable: true,
       args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
@@ -107,7 +111,20 @@ builder.mutationFields((t) => {
         const name = validName(input.name);
         const expiresAt = validExpiry(input.expiresAt);
         const kind = input.kind ?? "PERSONAL";
-        return change(context, async (step) => {
+        if (!context.principal) {
+          if (!context.platform) throw forbidden();
+          if (input.organizationId == null) throw badInput("A platform key names the organization: pass organizationId.", "organizationId");
+          const organizationId = String(input.organizationId);
+          const ownerId = input.ownerId == null ? null : String(input.ownerId);
+          const scopes = [...new Set(input.scopes ?? [])];
+          return platformChange({ ...context, platform: context.platform }, (step) =>
+            issueTenantKey(step, { organizationId, ownerId, kind, name, environment: input.environment ?? "LIVE", scopes, expiresAt, metadata: input.metadata ?? null }),
+          );
+        }
+        if (input.organizationId != null || input.ownerId != null || input.metadata != null) {
+          throw forbidden("Only platform keys set organizationId, ownerId or metadata.");
+        }
+        return change({ ...context, principal: context.principal, platform: null }, async (step) => {
           const { caller } = step;
           // A person with the ADMIN role: a service key may manage keys, not mint new organization credentials.
           if (kind === "SERVICE" && caller.role !== "ADMIN") throw forbidden("Only admins create SERVICE keys.");

@@ -1,6 +1,8 @@
+import { organizationKeyKinds } from "../auth/principal.ts";
+import { platformScopeDescriptions, platformScopes } from "../auth/platformScopes.ts";
 import { scopeDescriptions, scopes } from "../auth/scopes.ts";
 import { builder } from "../builder.ts";
-import { ApiKeyEnvironment, ApiKeyKind, ApiKeyStatus, AuditAction, Role } from "../generated/prisma/enums.ts";
+import { ApiKeyEnvironment, ApiKeyStatus, AuditAction, Role } from "../generated/prisma/enums.ts";
 
 export const ScopeEnum = builder.enumType("Scope", {
   description: "A permission a key can carry. What a key may do is its scopes ∩ its owner's current role.",
@@ -9,9 +11,17 @@ export const ScopeEnum = builder.enumType("Scope", {
   },
 });
 
+export const PlatformScopeEnum = builder.enumType("PlatformScope", {
+  description: "A permission only platform keys carry (an organization's key never can).",
+  values: Object.fromEntries(platformScopes.map((s) => [s, { value: s, description: platformScopeDescriptions[s] }])) as {
+    [S in (typeof platformScopes)[number]]: { value: S; description: string };
+  },
+});
+
 export const RoleEnum = builder.enumType(Role, { name: "Role" });
-export const ApiKeyKindEnum = builder.enumType(ApiKeyKind, {
-  name: "ApiKeyKind",
+// An organization's kinds: platform keys are a type of their own (PlatformKey).
+export const ApiKeyKindEnum = builder.enumType("ApiKeyKind", {
+  values: organizationKeyKinds,
   description: "PERSONAL keys belong to a user and follow their permissions; SERVICE keys belong to the organization.",
 });
 export const ApiKeyEnvironmentEnum = builder.enumType(ApiKeyEnvironment, { name: "ApiKeyEnvironment" });

@@ -12,5 +12,7 @@ import "./members.ts";
 import "./invitations.ts";
 import "./usage.ts";
 import "./agents.ts";
+import "./platformKeys.ts";
+import "./tenants.ts";
 
 export const schema = lexicographicSortSchema(builder.toSchema());
