@@ -209,6 +209,14 @@ try {
 
 it("README's SDK steps work in a fresh project from npm init -y: tsc type-checks index.ts and npx tsx runs it against a live Keyward", async () => {
   const started = Date.now();
+  // What README says, word for word: the steps, the tsconfig and index.ts.
+  const readme = await readFile(join(root, "README.md"), "utf8");
+  for (const step of FRESH_PROJECT_STEPS) {
+    const line = step.map((a) => (a === "<tarball>" ? "/path/to/keyward/sdk/keyward-sdk-0.1.0.tgz" : a)).join(" ");
+    expect(readme).toContain(line);
+  }
+  expect(readme).toContain(JSON.stringify(FRESH_TSCONFIG.compilerOptions).replaceAll(",", ", ").replaceAll(":", ": ").replace("{", "{ ").replace(/}$/, " }"));
+  expect(readme).toContain(FRESH_INDEX_TS);
   const { tarball } = await packSdk();
   const project = await mkdtemp(join(tmpdir(), "keyward-fresh-"));
   dirs.push(project);
