@@ -249,6 +249,7 @@ export class Keyward {
    * accept, answers `{ valid: false, code: "UNAUTHENTICATED" }` without a call.
    */
   async verifyRequest(request: VerifiableRequest, options?: CallOptions): Promise<T.VerifyApiKeyPayload> {
+    this.#needKey("verifyRequest");
     const key = keyOfRequest(request);
     if (key === null) return { valid: false, code: "UNAUTHENTICATED", scopes: [], apiKey: null, organization: null, owner: null, metadata: null };
     return this.verifyApiKey({ key }, options);
@@ -334,6 +335,14 @@ export class Keyward {
     ): AsyncGenerator<T.AuditEvent, void, undefined> => paginate((after) => this.auditEvents({ ...variables, after }, options)),
   };
 
+  /** A client made without a key says so itself, before sending anything. */
+  #needKey(method: string): void {
+    if (!this.#keyless) return;
+    throw new KeywardError(`Keyward: ${method} needs an API key, and this client has none: pass apiKey (e.g. KEYWARD_KEY is not set).`, {
+      code: "API_KEY_MISSING",
+    });
+  }
+
   /**
    * One operation, tried again as its kind allows, resolved to its one root field: a mutation's
    * payload is never null (see {@link payload}), a query's field may be.
@@ -346,11 +355,7 @@ export class Keyward {
     options: CallOptions | undefined,
     run: Run<R>,
   ): Promise<R[F]> {
-    if (this.#keyless && !KEYLESS_FIELDS.has(field)) {
-      throw new KeywardError(`Keyward: ${field} needs an API key, and this client has none: pass apiKey (e.g. KEYWARD_KEY is not set).`, {
-        code: "API_KEY_MISSING",
-      });
-    }
+    if (!KEYLESS_FIELDS.has(field)) this.#needKey(field);
     const signal = options?.signal;
     const maxRetries = options?.maxRetries;
     const policy = maxRetries === undefined ? this.#policy : { ...this.#policy, maxRetries: nonNegative("maxRetries", maxRetries) };

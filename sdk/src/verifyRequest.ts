@@ -11,6 +11,8 @@ const MAX_HEADER_LENGTH = 512;
 
 function header(request: VerifiableRequest, name: string): string | null {
   const { headers } = request;
+  // Not a request a framework hands over: it presents no key.
+  if (!headers || typeof headers !== "object") return null;
   if (typeof (headers as Headers).get === "function") return (headers as Headers).get(name);
   const value = (headers as Record<string, string | string[] | undefined>)[name];
   return Array.isArray(value) ? value.join(", ") : (value ?? null);
