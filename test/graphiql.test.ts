@@ -109,6 +109,22 @@ function editorView(page: Page, container: string): Promise<EditorView> {
 const QUERY = ".graphiql-query-editor";
 const TOOLS = ".graphiql-editor-tool";
 
+/**
+ * Opens the Variables or Headers tab and waits until its editor shows `marker` (Monaco lays
+ * out a revealed editor a moment later); if it never does, the caller's assertions say what it shows.
+ */
+async function showTool(page: Page, name: "variables" | "headers", marker: string): Promise<void> {
+  await page.locator(`.graphiql-editor-tools button[data-name=${name}]`).click();
+  await page
+    .waitForFunction(
+      ([tools, m]) =>
+        [...document.querySelectorAll<HTMLElement>(`${tools} .monaco-editor`)].some((e) => e.checkVisibility() && e.querySelector(".view-lines")?.textContent?.replace(/\u00a0/g, " ").includes(m)),
+      [TOOLS, marker],
+      { timeout: 5_000 },
+    )
+    .catch(() => undefined);
+}
+
 async function tabsSeen(page: Page): Promise<{ tabs: string[]; active: string }> {
   const tabs = (await page.locator(".graphiql-tab").allInnerTexts()).map((t) => t.trim());
   const active = (await page.locator(".graphiql-tab.graphiql-tab-active").innerText()).trim();
@@ -132,7 +148,7 @@ async function expectPreparedDocument(page: Page, variablesHold: string, title =
   const query = await editorView(page, QUERY);
   expect(query.lines.slice(0, INSTRUCTIONS.length)).toEqual(INSTRUCTIONS);
   expect(query.cutOff).toEqual([]);
-  await page.locator(".graphiql-editor-tools button[data-name=variables]").click();
+  await showTool(page, "variables", `"id": ${variablesHold}`);
   const variables = await editorView(page, TOOLS);
   expect(variables.lines.join("\n")).toContain(`"id": ${variablesHold}`);
   expect(variables.cutOff).toEqual([]);
@@ -154,7 +170,7 @@ it.runIf(available)("GraphiQL after a first visit and after a reload: the prepar
   await page.screenshot({ path: `${SCREENSHOTS}/2-after-reload.png` });
 
   // Paste the key in the Headers tab, as README says: the whole header line stays in sight.
-  await page.locator(".graphiql-editor-tools button[data-name=headers]").click();
+  await showTool(page, "headers", '"X-API-Key"');
   await page.locator(`${TOOLS} .monaco-editor`).filter({ visible: true }).click();
   await page.keyboard.press("Control+End");
   await page.keyboard.press("ArrowUp");
@@ -184,7 +200,7 @@ it.runIf(available)("GraphiQL after a first visit and after a reload: the prepar
   const keys = await run("ListKeys", '"apiKeys"');
   const id = /"id": "([^"]+)"/.exec(keys)?.[1];
   expect(id).toBeTruthy();
-  await page.locator(".graphiql-editor-tools button[data-name=variables]").click();
+  await showTool(page, "variables", '"id"');
   await page.locator(`${TOOLS} .monaco-editor`).filter({ visible: true }).click();
   // Select the placeholder between the quotes of "id" (line 2) and paste the id over it.
   await page.keyboard.press("Control+Home");
@@ -209,7 +225,7 @@ it.runIf(available)("GraphiQL after a first visit and after a reload: the prepar
   await expectPreparedDocument(page, `"${id}"`, "RotateKey");
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
   expect(stored).not.toContain(org.adminKey.slice(21));
-  await page.locator(".graphiql-editor-tools button[data-name=headers]").click();
+  await showTool(page, "headers", '"X-API-Key"');
   expect((await editorView(page, TOOLS)).lines.join("")).toContain('"X-API-Key": ""');
   await page.close();
 }, 120_000);
