@@ -117,9 +117,9 @@ async function showTool(page: Page, name: "variables" | "headers", marker: strin
   await page.locator(`.graphiql-editor-tools button[data-name=${name}]`).click();
   await page
     .waitForFunction(
-      ([tools, m]) =>
+      ([tools, m]: [string, string]) =>
         [...document.querySelectorAll<HTMLElement>(`${tools} .monaco-editor`)].some((e) => e.checkVisibility() && e.querySelector(".view-lines")?.textContent?.replace(/\u00a0/g, " ").includes(m)),
-      [TOOLS, marker],
+      [TOOLS, marker] as [string, string],
       { timeout: 5_000 },
     )
     .catch(() => undefined);
