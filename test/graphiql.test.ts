@@ -145,13 +145,12 @@ async function ready(page: Page): Promise<void> {
 async function expectPreparedDocument(page: Page, variablesHold: string, title = "Viewer"): Promise<void> {
   // GraphiQL names a tab after the operation last run in it.
   expect(await tabsSeen(page)).toEqual({ tabs: [title], active: title });
-  const query = await editorView(page, QUERY);
-  expect(query.lines.slice(0, INSTRUCTIONS.length)).toEqual(INSTRUCTIONS);
-  expect(query.cutOff).toEqual([]);
+  // Monaco lays lines out again once its font is measured: poll until the layout settles.
+  await expect.poll(async () => (await editorView(page, QUERY)).lines.slice(0, INSTRUCTIONS.length), { timeout: 10_000 }).toEqual(INSTRUCTIONS);
+  await expect.poll(async () => (await editorView(page, QUERY)).cutOff, { timeout: 10_000 }).toEqual([]);
   await showTool(page, "variables", `"id": ${variablesHold}`);
-  const variables = await editorView(page, TOOLS);
-  expect(variables.lines.join("\n")).toContain(`"id": ${variablesHold}`);
-  expect(variables.cutOff).toEqual([]);
+  await expect.poll(async () => (await editorView(page, TOOLS)).lines.join("\n"), { timeout: 10_000 }).toContain(`"id": ${variablesHold}`);
+  await expect.poll(async () => (await editorView(page, TOOLS)).cutOff, { timeout: 10_000 }).toEqual([]);
 }
 
 it.runIf(available)("GraphiQL after a first visit and after a reload: the prepared document is the active tab, readable at 1280 px, RotateKey runs with a pasted id", async () => {
@@ -178,10 +177,10 @@ it.runIf(available)("GraphiQL after a first visit and after a reload: the prepar
   await page.keyboard.press("ArrowLeft");
   await page.keyboard.insertText(org.adminKey);
   await page.waitForFunction((key) => document.querySelector(".graphiql-editor-tool")?.textContent?.includes(key.slice(-6)), org.adminKey);
+  await expect.poll(async () => (await editorView(page, TOOLS)).cutOff, { timeout: 10_000 }).toEqual([]);
   const headers = await editorView(page, TOOLS);
   expect(headers.lines.join("").replace(/\s+/g, "")).toContain(`"X-API-Key":"${org.adminKey}"`);
   expect(headers.lines.some((l) => l.includes('"X-API-Key"'))).toBe(true);
-  expect(headers.cutOff).toEqual([]);
   await page.screenshot({ path: `${SCREENSHOTS}/3-key-pasted.png` });
 
   const run = async (operation: string, marker: string): Promise<string> => {
@@ -209,7 +208,7 @@ it.runIf(available)("GraphiQL after a first visit and after a reload: the prepar
   await page.keyboard.press("ArrowLeft");
   for (const _ of "paste a key id from ListKeys") await page.keyboard.press("Shift+ArrowLeft");
   await page.keyboard.insertText(id!);
-  expect((await editorView(page, TOOLS)).lines).toEqual(["{", `  "id": "${id}"`, "}"]);
+  await expect.poll(async () => (await editorView(page, TOOLS)).lines, { timeout: 10_000 }).toEqual(["{", `  "id": "${id}"`, "}"]);
   const rotated = await run("RotateKey", '"rotateApiKey"');
   expect(rotated).not.toContain("was not provided");
   expect(rotated).not.toContain('"errors"');
