@@ -3,7 +3,6 @@ import { GraphQLError } from "graphql";
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { useApiKeyAuth } from "./auth/plugin.ts";
 import { contextFactory, type Context } from "./context.ts";
@@ -13,7 +12,7 @@ import { readiness } from "./http/readiness.ts";
 import type { ServerContext } from "./http/request.ts";
 import { schema } from "./schema/index.ts";
 import { useMcp, type Execute } from "./mcp/endpoint.ts";
-import { graphiqlOptions } from "./http/graphiql.ts";
+import { graphiqlOptions, renderKeywardGraphiQL } from "./http/graphiql.ts";
 import { useRequestLog } from "./http/requestLog.ts";
 import { useRequestMetrics } from "./http/requestMetrics.ts";
 import { GRAPHQL_PATH, useExactRoutes, useNoKeysInUrl } from "./http/routes.ts";
@@ -57,7 +56,7 @@ export function createKeywardYoga(services: Services): KeywardYoga {
       : false,
     graphiql: config.graphiql ? graphiqlOptions : false,
     // The GraphiQL bundle ships with Keyward, so it works offline and without a CDN.
-    renderGraphiQL,
+    renderGraphiQL: renderKeywardGraphiQL,
     maskedErrors: { maskError },
     logging: onlyUnexpectedErrors(services.logger),
     plugins: [
