@@ -1,56 +1,37 @@
-import { existsSync } from "node:fs";
 import { copyFile, mkdir } from "node:fs/promises";
-import type { Server } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import axe from "axe-core";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { beforeAll, expect, it } from "vitest";
+import { browserAndServer, browserAvailable as available } from "./helpers/browser.ts";
 import { createSignInLink } from "../server/auth/sessions.ts";
 import { agentSetup } from "../server/domain/agents.ts";
 import { createOrganization } from "../server/domain/organizations.ts";
 import { seedOrganization } from "./helpers/seed.ts";
-import { listen, testServer } from "./helpers/server.ts";
+import { testServer } from "./helpers/server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-// .ci/run installs Debian's chromium; a developer machine without it skips this one test.
-const available = existsSync(CHROMIUM) || Boolean(process.env.CI);
 const SHOTS = "test/screenshots/console";
 const WAIT = { timeout: 20_000 };
 
-let server: Server;
-let browser: Browser;
-let base: string;
-
-beforeAll(async () => {
-  if (!available) return;
-  ({ server, origin: base } = await listen((await testServer()).yoga));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
-  await mkdir(SHOTS, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-});
+const session = browserAndServer();
+beforeAll(() => mkdir(SHOTS, { recursive: true }));
 
 /** Links the server makes carry its public URL; the test server listens elsewhere, so keep the path and fragment. */
 const onTestServer = (link: string) => {
   const url = new URL(link);
-  return `${base}${url.pathname}${url.hash}`;
+  return `${session.base}${url.pathname}${url.hash}`;
 };
 
 async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+  const context = await session.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: session.base });
   return context;
 }
 
 /** A GraphQL request with a key, as an integrator's program makes it. */
 async function withKey(key: string): Promise<{ status: number; code: string | undefined }> {
-  const response = await fetch(`${base}/graphql`, {
+  const response = await fetch(`${session.base}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-api-key": key },
     body: JSON.stringify({ query: "{ viewer { organization { id } } }" }),
@@ -115,7 +96,7 @@ it.runIf(available)("the console: sign in, create, rename, disable, agents, invi
   // Inside the modal the agent helper builds the command from this very key, making nothing new.
   await created.getByRole("button", { name: "Claude Code" }).click();
   // The same function as the server's connectAgent builds it (from the page's own origin).
-  expect(await created.getByTestId("agent-command").textContent()).toBe(agentSetup("CLAUDE_CODE", base, secret).command);
+  expect(await created.getByTestId("agent-command").textContent()).toBe(agentSetup("CLAUDE_CODE", session.base, secret).command);
   await page.keyboard.press("Escape");
   await expect.poll(() => created.isVisible()).toBe(true);
   await created.getByRole("button", { name: "I have copied" }).click();
@@ -166,7 +147,7 @@ it.runIf(available)("the console: sign in, create, rename, disable, agents, invi
   expect(command).toMatch(/^claude mcp add --transport http keyward \S+\/mcp --header "X-API-Key: kw_live_\w+"$/);
   const agentKey = /X-API-Key: (kw_\w+)/.exec(command)![1]!;
   const mcp = new Client({ name: "console-test", version: "1.0.0" });
-  await mcp.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { "x-api-key": agentKey } } }));
+  await mcp.connect(new StreamableHTTPClientTransport(new URL(`${session.base}/mcp`), { requestInit: { headers: { "x-api-key": agentKey } } }));
   expect((await mcp.listTools()).tools.length).toBeGreaterThan(0);
   await mcp.close();
   await enabled.getByRole("button", { name: /^Rename Claude Code agent, \d{4}-\d{2}-\d{2}/ }).waitFor(WAIT);
@@ -282,7 +263,7 @@ it.runIf(available)("the console by keyboard alone: sign in with a key, create, 
   const org = await seedOrganization("Keyboard");
   const context = await newContext();
   const page = await context.newPage();
-  await page.goto(`${base}/signin`);
+  await page.goto(`${session.base}/signin`);
   await page.getByLabel("API key").waitFor(WAIT);
   // A wrong key is refused in words chosen by the code, never the raw response.
   await page.getByLabel("API key").fill("kw_live_nonsense");

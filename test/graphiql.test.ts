@@ -1,35 +1,15 @@
-import { existsSync, mkdirSync } from "node:fs";
-import type { Server } from "node:http";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { mkdirSync } from "node:fs";
+import type { Page } from "playwright-core";
+import { expect, it } from "vitest";
+import { browserAndServer, browserAvailable as available } from "./helpers/browser.ts";
 import { seedOrganization } from "./helpers/seed.ts";
-import { listen, testServer } from "./helpers/server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-// .ci/run installs Debian's chromium; a developer machine without it skips this one test.
-const available = existsSync(CHROMIUM) || Boolean(process.env.CI);
-
-let server: Server;
-let browser: Browser;
-let base: string;
-
-beforeAll(async () => {
-  if (!available) return;
-  ({ server, origin: base } = await listen((await testServer()).yoga));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
-});
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-});
+const session = browserAndServer();
 
 it.runIf(available)("GraphiQL at /graphql: paste a key once, run Viewer, then ListKeys with the same key", async () => {
   const org = await seedOrganization("Browser");
-  const page = await browser.newPage();
-  await page.goto(`${base}/graphql`);
+  const page = await session.browser.newPage();
+  await page.goto(`${session.base}/graphql`);
   await page.waitForSelector(".graphiql-container", { timeout: 30_000 });
   expect(await page.title()).toBe("Keyward");
   // GraphiQL keeps headers per tab, so the examples share one tab and its one header editor.
@@ -156,8 +136,8 @@ async function expectPreparedDocument(page: Page, variablesHold: string, title =
 it.runIf(available)("GraphiQL after a first visit and after a reload: the prepared document is the active tab, readable at 1280 px, RotateKey runs with a pasted id", async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const org = await seedOrganization("Reload");
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${base}/graphql`);
+  const page = await session.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${session.base}/graphql`);
   await ready(page);
   await expectPreparedDocument(page, '"paste a key id from ListKeys"');
   await page.screenshot({ path: `${SCREENSHOTS}/1-first-visit.png` });
