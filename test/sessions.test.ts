@@ -41,6 +41,17 @@ describe("console sessions", () => {
     expect(viewer.data?.viewer.scopes).toContain("KEYS_WRITE");
   });
 
+  it("a sign-in link used by many requests at once signs in exactly one of them, round after round", async () => {
+    const { yoga, db } = await testServer();
+    const org = await seedOrganization("Racing link");
+    for (let round = 0; round < 5; round++) {
+      const token = await signInToken(org);
+      const answers = await Promise.all(Array.from({ length: 8 }, () => signIn(yoga, { token })));
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 401, 401, 401, 401, 401, 401, 401]);
+    }
+    expect(await db.prisma.session.count({ where: { userId: org.user.id } })).toBe(5);
+  });
+
   it("an expired or never-made link, and a malformed request, are refused with their codes", async () => {
     const { yoga, db } = await testServer();
     const org = await seedOrganization("Expired link");
