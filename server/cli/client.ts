@@ -27,15 +27,25 @@ export async function withClient(
   const key = values.key ?? process.env.KEYWARD_KEY;
   if (!key) throw new UsageError(`${command} needs an API key: --key <key> or KEYWARD_KEY.`);
   const kw = new Keyward({ url, apiKey: key });
-  const print = (value: unknown, text: string) => process.stdout.write((values.json ? JSON.stringify(value, null, 2) : text) + "\n");
   try {
-    return await action({ kw, print });
+    return await action({ kw, print: printer(values.json) });
   } catch (error) {
     if (!(error instanceof KeywardError)) throw error;
-    if (values.json) process.stdout.write(JSON.stringify({ error: { code: error.code, message: error.message } }) + "\n");
-    process.stderr.write(`keyward: ${error.code}: ${error.message}\n`);
-    return 1;
+    return refusal(error.code, error.message, values.json);
   }
+}
+
+/** Prints `value` as JSON with `--json`, else `text`. */
+export const printer =
+  (json: boolean | undefined) =>
+  (value: unknown, text: string): void =>
+    void process.stdout.write((json ? JSON.stringify(value, null, 2) : text) + "\n");
+
+/** A refusal from Keyward: its code on stderr (and, with `--json`, `{ error: { code, message } }` on stdout); exit code 1. */
+export function refusal(code: string, message: string, json: boolean | undefined): number {
+  if (json) process.stdout.write(JSON.stringify({ error: { code, message } }) + "\n");
+  process.stderr.write(`keyward: ${code}: ${message}\n`);
+  return 1;
 }
 
 /** The one positional argument `action` needs, or wrong usage. */

@@ -7,9 +7,9 @@ import { recoverAdminKey } from "../domain/recovery.ts";
 import { UsageError } from "./usageError.ts";
 
 /** The server's own checks, before the database is opened (or created): a malformed argument is wrong usage. */
-function checkedBeforeOpening(check: () => void): void {
+export function checkedBeforeOpening<T>(check: () => T): T {
   try {
-    check();
+    return check();
   } catch (error) {
     if (error instanceof KeywardError && error.extensions.code === "BAD_USER_INPUT") throw new UsageError(error.message);
     throw error;

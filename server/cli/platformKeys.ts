@@ -8,6 +8,7 @@ import { keylessChange } from "../domain/change.ts";
 import { issuePlatformKey, revokePlatformKey } from "../domain/platformKeys.ts";
 import { KeywardError } from "../errors.ts";
 import type { ApiKey } from "../generated/prisma/client.ts";
+import { printer, refusal } from "./client.ts";
 import { open } from "./database.ts";
 import { someOf, UsageError } from "./usageError.ts";
 
@@ -33,7 +34,7 @@ export async function platformKeysCommand(config: Config, args: string[]): Promi
     throw new UsageError(`platform-keys: unknown action "${action ?? ""}"; use create, list or revoke.`);
   }
   const scopes = values.scopes === undefined ? undefined : someOf("--scopes", values.scopes, platformScopes);
-  const print = (value: unknown, text: string) => process.stdout.write((values.json ? JSON.stringify(value, null, 2) : text) + "\n");
+  const print = printer(values.json);
   const db = await open(config);
   const services = { prisma: db.prisma, keyChanges: new KeyChanges(new KeyCache()) };
   try {
@@ -50,10 +51,7 @@ export async function platformKeysCommand(config: Config, args: string[]): Promi
     return 0;
   } catch (error) {
     if (!(error instanceof KeywardError)) throw error;
-    const code = String(error.extensions.code);
-    if (values.json) process.stdout.write(JSON.stringify({ error: { code, message: error.message } }) + "\n");
-    process.stderr.write(`keyward: ${code}: ${error.message}\n`);
-    return 1;
+    return refusal(String(error.extensions.code), error.message, values.json);
   } finally {
     await db.close();
   }

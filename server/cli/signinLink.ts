@@ -1,19 +1,11 @@
 import { createSignInLink, memberByEmail } from "../auth/sessions.ts";
 import type { Config } from "../config.ts";
-import { KeywardError } from "../errors.ts";
 import { validEmail } from "../domain/organizations.ts";
-import { open } from "./database.ts";
-import { UsageError } from "./usageError.ts";
+import { checkedBeforeOpening, open } from "./database.ts";
 
 /** On Keyward's machine, like `init`: a one-time console sign-in link for an existing member, valid 15 minutes. */
 export async function signinLinkCommand(config: Config, rawEmail: string, slug: string | undefined): Promise<number> {
-  let email: string;
-  try {
-    email = validEmail(rawEmail, "--email");
-  } catch (error) {
-    if (error instanceof KeywardError) throw new UsageError(error.message);
-    throw error;
-  }
+  const email = checkedBeforeOpening(() => validEmail(rawEmail, "--email"));
   const db = await open(config);
   try {
     const member = await memberByEmail(db.prisma, email, slug);
