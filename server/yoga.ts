@@ -18,6 +18,7 @@ import { useRequestMetrics } from "./http/requestMetrics.ts";
 import { GRAPHQL_PATH, useExactRoutes, useNoKeysInUrl } from "./http/routes.ts";
 import { useBodyLimit } from "./http/bodyLimit.ts";
 import { useConsole } from "./http/console.ts";
+import { corsOptions } from "./http/cors.ts";
 import { useHttpsRequired } from "./http/httpsRequired.ts";
 import { useStorableText } from "./http/storableText.ts";
 import type { Services } from "./services.ts";
@@ -45,15 +46,7 @@ export function createKeywardYoga(services: Services): KeywardYoga {
     healthCheckEndpoint: "/healthz",
     landingPage: false,
     batching: false,
-    cors: config.corsOrigins.length
-      ? {
-          origin: config.corsOrigins,
-          methods: ["POST", "GET", "OPTIONS"],
-          allowedHeaders: ["content-type", "x-api-key", "authorization"],
-          credentials: false,
-          maxAge: 600,
-        }
-      : false,
+    cors: corsOptions(config),
     graphiql: config.graphiql ? graphiqlOptions : false,
     // The GraphiQL bundle ships with Keyward, so it works offline and without a CDN.
     renderGraphiQL: renderKeywardGraphiQL,

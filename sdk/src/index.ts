@@ -12,6 +12,7 @@ import {
   type CreateApiKeyInput,
   type CreatePlatformKeyInput,
   type AddMemberInput,
+  type CreateConsoleSessionInput,
   type CreateOrganizationInput,
   type DeleteOrganizationInput,
   type OrganizationQueryVariables,
@@ -61,6 +62,7 @@ export type {
   CreateApiKeyInput,
   CreatePlatformKeyInput,
   AddMemberInput,
+  CreateConsoleSessionInput,
   CreateOrganizationInput,
   DeleteOrganizationInput,
   OrganizationQueryVariables,
@@ -318,6 +320,14 @@ export class Keyward {
   /** Makes a person a member of a tenant without an invitation (`PLATFORM_WRITE`). */
   async addMember(input: AddMemberInput, options?: CallOptions): Promise<T.AddMemberPayload> {
     return this.#call("mutation", "addMember", options, (signal) => this.#sdk.AddMember({ input }, undefined, signal));
+  }
+  /**
+   * Lets a product show one of its users their keys (platform keys with PLATFORM_WRITE): `url` is
+   * a one-time link into Keyward's console, `token` is for `<keyward-api-keys token>` on a page
+   * of `allowedOrigin`. Both stop working at `expiresAt` (`expiresInSeconds`, at most 3600).
+   */
+  async createConsoleSession(input: CreateConsoleSessionInput, options?: CallOptions): Promise<T.CreateConsoleSessionPayload> {
+    return this.#call("mutation", "createConsoleSession", options, (signal) => this.#sdk.CreateConsoleSession({ input }, undefined, signal));
   }
 
   /**

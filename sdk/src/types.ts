@@ -28,6 +28,7 @@ import type {
   UpdateOrganizationMutation,
   DeleteOrganizationMutation,
   AddMemberMutation,
+  CreateConsoleSessionMutation,
   OrganizationsQuery,
   RevokePlatformKeyMutation,
   RemoveMemberMutation,
@@ -81,6 +82,7 @@ export type CreateOrganizationPayload = NonNullable<CreateOrganizationMutation["
 export type UpdateOrganizationPayload = NonNullable<UpdateOrganizationMutation["updateOrganization"]>;
 export type DeleteOrganizationPayload = NonNullable<DeleteOrganizationMutation["deleteOrganization"]>;
 export type AddMemberPayload = NonNullable<AddMemberMutation["addMember"]>;
+export type CreateConsoleSessionPayload = NonNullable<CreateConsoleSessionMutation["createConsoleSession"]>;
 /** `secret` is the new admin's first key, shown this once. */
 export type SignUpPayload = NonNullable<SignUpMutation["signUp"]>;
 /** `code` is the invitation's one-time code, shown this once: give it to the person. */

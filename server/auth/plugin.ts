@@ -8,6 +8,7 @@ import { GRAPHQL_PATH } from "../http/routes.ts";
 import { presentedKey } from "./headers.ts";
 import { parseKey, type ParsedKey } from "./key.ts";
 import type { PlatformPrincipal, Principal } from "./principal.ts";
+import { embeddedPrincipal, embeddedTokenOf } from "./embeddedSessions.ts";
 import { sessionCookieOf, sessionPrincipal } from "./sessions.ts";
 import type { Verification } from "./verifier.ts";
 
@@ -33,8 +34,10 @@ export function authenticate(
   services: Services,
   request: Request,
   serverContext: ServerContext,
-  { allowQuery = false, allowSession = false } = {},
+  { allowQuery = false, allowSession = false, allowEmbedded = false } = {},
 ): Authentication | Promise<Authentication> {
+  const embedded = allowEmbedded ? embeddedTokenOf(request) : null;
+  if (embedded) return authenticateEmbedded(services, request, serverContext, embedded).catch((error: unknown) => unavailable(services, error));
   const presented = presentedKey(request, { allowQuery });
   if (presented.kind === "none") {
     const session = allowSession ? sessionCookieOf(request) : null;
@@ -125,6 +128,35 @@ async function authenticateSession({ prisma, config, metrics }: Services, reques
   return principal;
 }
 
+/**
+ * The embedded key page's token (server/auth/embeddedSessions.ts): accepted only in the
+ * Authorization header of a request whose `Origin` is the one the platform named, never from a
+ * cookie and never on /mcp. Unknown and ended tokens count against the client as wrong keys do.
+ */
+async function authenticateEmbedded(services: Services, request: Request, serverContext: ServerContext, token: string): Promise<Authentication> {
+  const { prisma, rateLimits, config, metrics } = services;
+  const client = throttledClient(request, serverContext, config.trustProxy);
+  try {
+    await rateLimits.authByClient.assertAllowed(client);
+  } catch (limited) {
+    if (!(limited instanceof KeywardError)) throw limited;
+    metrics.authentication("rate_limited");
+    return errorResponse(limited);
+  }
+  const principal = await embeddedPrincipal(prisma, token, request.headers.get("origin"));
+  if (principal === "WRONG_ORIGIN") {
+    metrics.authentication("forbidden");
+    return errorResponse(forbidden("This embedded session is accepted only from the origin it was created for."));
+  }
+  if (principal === "ENDED") {
+    metrics.authentication("unauthenticated");
+    await rateLimits.authByClient.fail(client);
+    return errorResponse(authFailure("UNAUTHENTICATED", "This embedded session has ended (expired, or its member left); ask the product for a new one."));
+  }
+  metrics.authentication("embedded");
+  return principal;
+}
+
 /** The database (key lookup, shared throttle) failed: the caller learns only UNAVAILABLE. */
 function unavailable(services: Services, error: unknown): Response {
   return unexpectedResponse(services.logger, error, "authentication");
@@ -147,7 +179,7 @@ export function useApiKeyAuth(services: Services): Plugin<{}, ServerContext> {
           serverContext.platform = outcome;
         } else serverContext.principal = outcome;
       };
-      const outcome = authenticate(services, request, serverContext, { allowSession: services.config.console });
+      const outcome = authenticate(services, request, serverContext, { allowSession: services.config.console, allowEmbedded: true });
       return outcome instanceof Promise ? outcome.then(settled) : settled(outcome);
     },
   };

@@ -10,8 +10,13 @@ export const organizationKeyKinds = ["PERSONAL", "SERVICE"] as const satisfies r
 export interface Principal {
   /** The key of this request; `null` for a console session, which acts as its user. */
   keyId: string | null;
-  /** The console session of this request; `null` for a key. */
+  /** The console session (or embedded session) of this request; `null` for a key. */
   sessionId: string | null;
+  /**
+   * Set for the embedded key page's token (server/auth/embeddedSessions.ts): the one origin it
+   * may be used from, which is also the only origin its responses are shared with (CORS).
+   */
+  embeddedOrigin?: string;
   /** The key's name; for a session, the person's email. */
   keyName: string;
   /** A session acts as its user: like a PERSONAL key holding every scope of the user's role. */

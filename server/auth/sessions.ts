@@ -48,29 +48,41 @@ export function wellFormedToken(raw: unknown): string | null {
  * A one-time link that signs `member` in within 15 minutes. The token travels in the fragment,
  * which browsers never send to a server, so it reaches no access log and no Referer.
  */
-export async function createSignInLink(prisma: PrismaClient, config: Config, member: Member, now = Date.now()): Promise<string> {
+export async function createSignInLink(
+  prisma: Pick<PrismaClient, "signInLink">,
+  config: Config,
+  member: Member,
+  now = Date.now(),
+  { expiresAt = new Date(now + SIGN_IN_LINK_MS), returnUrl = null }: { expiresAt?: Date; returnUrl?: string | null } = {},
+): Promise<string> {
   const token = newToken();
-  await prisma.signInLink.create({ data: { ...member, tokenHash: hashSecret(token), expiresAt: new Date(now + SIGN_IN_LINK_MS) } });
+  await prisma.signInLink.create({ data: { ...member, tokenHash: hashSecret(token), expiresAt, returnUrl } });
   return `${config.publicUrl}/signin#${token}`;
 }
 
+/** A member signing in from a link: where the console's "Back to …" link leads, when a platform made the link. */
+export interface SigningIn extends Member {
+  returnUrl: string | null;
+}
+
 /** Uses a sign-in link: claimed atomically, so of two racing uses exactly one signs in. */
-export async function redeemSignInLink(prisma: PrismaClient, token: string, now = Date.now()): Promise<Member | null> {
+export async function redeemSignInLink(prisma: PrismaClient, token: string, now = Date.now()): Promise<SigningIn | null> {
   const tokenHash = hashSecret(token);
   const claimed = await prisma.signInLink.updateMany({
     where: { tokenHash, usedAt: null, expiresAt: { gt: new Date(now) } },
     data: { usedAt: new Date(now) },
   });
   if (claimed.count === 0) return null;
-  const link = await prisma.signInLink.findUnique({ where: { tokenHash }, select: { userId: true, organizationId: true } });
+  const link = await prisma.signInLink.findUnique({ where: { tokenHash }, select: { userId: true, organizationId: true, returnUrl: true } });
   // The person may have left the organization since the link was made.
   return link && (await roleOf(prisma, link)) ? link : null;
 }
 
-export async function startSession(prisma: PrismaClient, config: Config, member: Member, now = Date.now()): Promise<string> {
+export async function startSession(prisma: PrismaClient, config: Config, member: Member & { returnUrl?: string | null }, now = Date.now()): Promise<string> {
   const token = newToken();
+  const { userId, organizationId, returnUrl = null } = member;
   await prisma.session.create({
-    data: { ...member, tokenHash: hashSecret(token), lastSeenAt: new Date(now), expiresAt: new Date(now + config.session.maxMs) },
+    data: { userId, organizationId, returnUrl, tokenHash: hashSecret(token), lastSeenAt: new Date(now), expiresAt: new Date(now + config.session.maxMs) },
   });
   return token;
 }
@@ -121,6 +133,12 @@ export async function sessionPrincipal(prisma: PrismaClient, config: Config, tok
   };
 }
 
+/** The "Back to …" page of a session (set when a platform's link began it). */
+export async function returnUrlOf(prisma: PrismaClient, sessionId: string): Promise<string | null> {
+  const session = await prisma.session.findUnique({ where: { id: sessionId }, select: { returnUrl: true } });
+  return session?.returnUrl ?? null;
+}
+
 /** Signs out: the session ends server-side, whatever the browser keeps. */
 export async function endSession(prisma: PrismaClient, token: string): Promise<void> {
   await prisma.session.deleteMany({ where: { tokenHash: hashSecret(token) } });
@@ -147,9 +165,11 @@ export interface SessionView {
   organization: { id: string; name: string; slug: string };
   role: Role;
   organizations: { id: string; name: string; slug: string; role: Role }[];
+  /** The product's page to go back to, when a platform's `createConsoleSession` began the session; else `null`. */
+  returnUrl: string | null;
 }
 
-export async function sessionView(prisma: PrismaClient, member: Member): Promise<SessionView> {
+export async function sessionView(prisma: PrismaClient, member: Member, returnUrl: string | null = null): Promise<SessionView> {
   const user = await prisma.user.findUniqueOrThrow({
     where: { id: member.userId },
     select: {
@@ -165,6 +185,7 @@ export async function sessionView(prisma: PrismaClient, member: Member): Promise
     organization: { id: current.id, name: current.name, slug: current.slug },
     role: current.role,
     organizations,
+    returnUrl,
   };
 }
 

@@ -8,10 +8,11 @@ export interface Actor extends RequestInfo {
   keyId: string | null;
   userId: string | null;
   /**
-   * Recorded in each event's metadata as `via`: a person acting without a key (console, cli),
+   * Recorded in each event's metadata as `via`: a person acting without a key (console, the
+   * console's key page embedded in a product, cli),
    * or a platform key acting inside an organization (platform).
    */
-  via?: "console" | "cli" | "platform";
+  via?: "console" | "embedded" | "cli" | "platform";
 }
 
 /** Who made a platform-level event (platform keys, an organization's deletion): recorded with no organization. */
@@ -25,7 +26,8 @@ export interface PlatformActor extends RequestInfo {
 
 export function actorOf({ principal, requestInfo }: { principal: Principal; requestInfo: RequestInfo }): Actor {
   const actor: Actor = { ...requestInfo, organizationId: principal.organizationId, keyId: principal.keyId, userId: principal.userId };
-  return principal.sessionId ? { ...actor, via: "console" } : actor;
+  if (!principal.sessionId) return actor;
+  return { ...actor, via: principal.embeddedOrigin ? "embedded" : "console" };
 }
 
 export interface AuditEntry {

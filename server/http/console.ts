@@ -2,6 +2,7 @@ import type { Plugin } from "graphql-yoga";
 import {
   endSession,
   redeemSignInLink,
+  returnUrlOf,
   sessionCookie,
   sessionCookieOf,
   sessionPrincipal,
@@ -10,6 +11,7 @@ import {
   switchOrganization,
   wellFormedToken,
   type Member,
+  type SigningIn,
 } from "../auth/sessions.ts";
 import { authFailure, badRequest, errorResponse, forbidden, KeywardError, sessionEnded, unexpectedResponse } from "../errors.ts";
 import type { Services } from "../services.ts";
@@ -55,7 +57,7 @@ async function sessionEndpoint(services: Services, request: Request, serverConte
     case "POST": {
       const member = await signIn(services, request, serverContext);
       const started = await startSession(prisma, config, member);
-      return json(await sessionView(prisma, member), 200, { "set-cookie": sessionCookie(started, secure, config.session.maxMs) });
+      return json(await sessionView(prisma, member, member.returnUrl), 200, { "set-cookie": sessionCookie(started, secure, config.session.maxMs) });
     }
     case "GET":
     case "PATCH": {
@@ -68,7 +70,7 @@ async function sessionEndpoint(services: Services, request: Request, serverConte
         member = { ...member, organizationId };
         if (!(await switchOrganization(prisma, principal.sessionId, member))) throw forbidden("You are not a member of that organization.");
       }
-      return json(await sessionView(prisma, member));
+      return json(await sessionView(prisma, member, await returnUrlOf(prisma, principal.sessionId)));
     }
     case "DELETE":
       if (token) await endSession(prisma, token);
@@ -83,7 +85,7 @@ async function sessionEndpoint(services: Services, request: Request, serverConte
  * service key belongs to no one). Wrong tokens and keys count against the client, as wrong keys
  * on the API do.
  */
-async function signIn({ prisma, verifier, rateLimits, config }: Services, request: Request, serverContext: ServerContext): Promise<Member> {
+async function signIn({ prisma, verifier, rateLimits, config }: Services, request: Request, serverContext: ServerContext): Promise<SigningIn> {
   const client = throttledClient(request, serverContext, config.trustProxy);
   await rateLimits.authByClient.assertAllowed(client);
   const input = await body(request);
@@ -104,7 +106,7 @@ async function signIn({ prisma, verifier, rateLimits, config }: Services, reques
   if (principal.kind !== "PERSONAL" || !principal.userId) {
     throw forbidden("A service key belongs to no one, so it cannot sign in; use a personal key.");
   }
-  return { userId: principal.userId, organizationId: principal.organizationId };
+  return { userId: principal.userId, organizationId: principal.organizationId, returnUrl: null };
 }
 
 async function body(request: Request): Promise<Record<string, unknown>> {
