@@ -39,6 +39,12 @@ const ops: Op[] = [
     query: mutation("createApiKey", "{ secret }"),
     variables: (w) => ({ i: { name: "k", kind: "SERVICE", organizationId: w.tenant.id } }),
   },
+  {
+    op: "createConsoleSession",
+    scope: "PLATFORM_WRITE",
+    query: mutation("createConsoleSession", "{ url token expiresAt }"),
+    variables: (w) => ({ i: { organizationId: w.tenant.id, userId: w.tenant.adminId, returnUrl: "https://product.example/account", allowedOrigin: "https://product.example" } }),
+  },
   { op: "deleteOrganization", scope: "PLATFORM_WRITE", query: mutation("deleteOrganization", "{ deletedOrganizationId }"), variables: (w) => ({ i: { id: w.tenant.id, confirm: true } }) },
   { op: "verifyApiKey", scope: "PLATFORM_VERIFY", query: mutation("verifyApiKey", "{ valid }"), variables: (w) => ({ i: { key: w.org.adminKey } }) },
 ];
@@ -91,6 +97,7 @@ describe("a platform key on an organization that does not exist", () => {
       [mutation("deleteOrganization"), { i: { id: missing, confirm: true } }],
       [mutation("addMember"), { i: { organizationId: missing, email: uniqueEmail() } }],
       [mutation("createApiKey"), { i: { name: "k", kind: "SERVICE", organizationId: missing } }],
+      [mutation("createConsoleSession"), { i: { organizationId: missing, userId: missing, returnUrl: "https://p.example/", allowedOrigin: "https://p.example" } }],
     ];
     for (const [query, variables] of cases) expect((await gql(query, { key: platform.secret, variables })).code, query).toBe("NOT_FOUND");
   });

@@ -181,6 +181,9 @@ const rows: Row[] = [
   platformOnly("addMember", mutation("addMember", "{ user { id } }"), (w) => ({
     i: { organizationId: w.org.organization.id, email: `e-${crypto.randomUUID()}@example.com`, role: "ADMIN" },
   })),
+  platformOnly("createConsoleSession", mutation("createConsoleSession", "{ token }"), (w) => ({
+    i: { organizationId: w.org.organization.id, userId: w.org.user.id, returnUrl: "https://product.example/keys", allowedOrigin: "https://product.example" },
+  })),
 ];
 
 // The admin goes last: its success (a deleted key, a removed member) must not decide the others' outcomes.
