@@ -1,5 +1,7 @@
 // Bundles the console into console/dist: index.html + assets/app.js, app.css (served by Keyward
-// at / and /console/assets/). Runs at `npm install` (postinstall) and with `--watch` from `npm run dev`.
+// at / and /console/assets/), and elements.js (served at /elements.js: the key page as
+// <keyward-api-keys> for products' pages, built from the same source). Runs at `npm install`
+// (postinstall) and with `--watch` from `npm run dev`.
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,12 +68,26 @@ const options = {
   plugins: [buildStamp],
 };
 
+/**
+ * The embedded element: the same components and SDK, one self-contained ES module. Its styles go
+ * into its shadow root, so the stylesheet is imported as text; no source map or legal-comments
+ * file beside it (it is one URL a product's page loads).
+ */
+/** @type {import("esbuild").BuildOptions} */
+const elements = {
+  ...options,
+  entryPoints: { elements: "src/elements.tsx" },
+  outdir: dist,
+  loader: { ".css": "text" },
+  sourcemap: false,
+  legalComments: "eof",
+};
+
 await mkdir(join(dist, "assets"), { recursive: true });
 await writeFile(join(dist, "index.html"), html);
 await writeFile(join(dist, "assets", "favicon.svg"), favicon);
 if (watch) {
-  const context = await esbuild.context(options);
-  await context.watch();
+  for (const build of [options, elements]) await (await esbuild.context(build)).watch();
 } else {
-  await esbuild.build(options);
+  await Promise.all([esbuild.build(options), esbuild.build(elements)]);
 }

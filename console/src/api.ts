@@ -6,6 +6,8 @@ export interface Session {
   organization: { id: string; name: string; slug: string };
   role: Role;
   organizations: { id: string; name: string; slug: string; role: Role }[];
+  /** The product's page to go back to, when a platform's `createConsoleSession` link began the session. */
+  returnUrl: string | null;
 }
 
 // Yoga's CSRF prevention and the session endpoints both want this header on every request.

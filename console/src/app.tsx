@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { currentSession, keyward, onSignedOut, type Session } from "./api.ts";
+import { ClientContext, type KeywardClient } from "./client.ts";
 import { ErrorNote } from "./components/ErrorNote.tsx";
 import { errorCode } from "./errors.ts";
 import { Layout } from "./components/Layout.tsx";
@@ -22,7 +23,18 @@ async function signedFrom(session: Session): Promise<Signed> {
   return { session, scopes: viewer.scopes, isAdmin: session.role === "ADMIN" };
 }
 
+/** The console's client: the session cookie on its own origin, with links to its other pages. */
+const consoleClient: KeywardClient = { keyward, origin: location.origin, consoleLinks: true };
+
 export function App() {
+  return (
+    <ClientContext.Provider value={consoleClient}>
+      <Console />
+    </ClientContext.Provider>
+  );
+}
+
+function Console() {
   const path = usePath();
   const [state, setState] = useState<State>({ status: "loading" });
 

@@ -37,6 +37,23 @@ export const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
   "cross-origin-opener-policy": "same-origin",
 };
 
+/** The key page as a custom element (`<keyward-api-keys>`), for products' own pages. */
+export const ELEMENTS_PATH = "/elements.js";
+
+/**
+ * What `/elements.js` carries: it is loaded by pages of other origins as a module script, which
+ * needs CORS (any origin may load it: it holds no data; what it may do comes from the token the
+ * product puts on the element), and a cross-origin resource policy that lets it through.
+ */
+export const ELEMENTS_HEADERS: Readonly<Record<string, string>> = {
+  "content-type": "text/javascript; charset=utf-8",
+  "access-control-allow-origin": "*",
+  "cross-origin-resource-policy": "cross-origin",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "cache-control": "no-cache",
+};
+
 export const isConsolePage = (pathname: string) => PAGES.test(pathname);
 export const isConsoleAsset = (pathname: string) => pathname.startsWith(ASSETS_PREFIX);
 
@@ -59,6 +76,7 @@ function cached(path: string): Promise<Uint8Array<ArrayBuffer> | null> {
 
 /** A console page or asset (GET/HEAD), or `null` when `pathname` names neither. */
 export async function consoleFile(pathname: string, method: string, dist = CONSOLE_DIST): Promise<Response | null> {
+  if (pathname === ELEMENTS_PATH) return elementsFile(method, dist);
   let path: string;
   if (isConsolePage(pathname)) path = join(dist, "index.html");
   else if (isConsoleAsset(pathname) && ASSET.test(pathname.slice(ASSETS_PREFIX.length))) path = join(dist, "assets", pathname.slice(ASSETS_PREFIX.length));
@@ -77,4 +95,11 @@ export async function consoleFile(pathname: string, method: string, dist = CONSO
     status: 200,
     headers: { ...CONSOLE_HEADERS, "content-type": TYPES[extname(path)] ?? "application/octet-stream", "cache-control": "no-cache" },
   });
+}
+
+async function elementsFile(method: string, dist: string): Promise<Response> {
+  if (method !== "GET" && method !== "HEAD") return new Response(null, { status: 405, headers: { allow: "GET, HEAD" } });
+  const bytes = await cached(join(dist, "elements.js"));
+  if (!bytes) return new Response("// The console is not built: run npm run build:console.\n", { status: 503, headers: ELEMENTS_HEADERS });
+  return new Response(method === "HEAD" ? null : bytes, { status: 200, headers: ELEMENTS_HEADERS });
 }

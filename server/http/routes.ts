@@ -3,7 +3,7 @@ import type { Plugin } from "graphql-yoga";
 import { keyInUrl } from "../auth/headers.ts";
 import { badRequest, errorResponse, unauthenticated } from "../errors.ts";
 import { SESSION_PATH } from "./console.ts";
-import { isConsoleAsset, isConsolePage } from "./consoleFiles.ts";
+import { ELEMENTS_PATH, isConsoleAsset, isConsolePage } from "./consoleFiles.ts";
 export const GRAPHQL_PATH = "/graphql";
 export const MCP_PATH = "/mcp";
 /** Plain-HTTP probes for the deployment's own network (see useHttpsRequired). */
@@ -20,7 +20,7 @@ export function useExactRoutes({ console = false } = {}): Plugin {
     onRequest({ request, url, endResponse }) {
       if (url.pathname === GRAPHQL_PATH || url.pathname === MCP_PATH) return;
       // The console's pages, files and session endpoint (server/http/console.ts) answer for themselves.
-      if (console && (isConsolePage(url.pathname) || isConsoleAsset(url.pathname) || url.pathname === SESSION_PATH)) return;
+      if (console && (isConsolePage(url.pathname) || isConsoleAsset(url.pathname) || url.pathname === SESSION_PATH || url.pathname === ELEMENTS_PATH)) return;
       if (!PROBE_PATHS.has(url.pathname)) return endResponse(new Response(null, { status: 404 }));
       if (request.method !== "GET" && request.method !== "HEAD") {
         return endResponse(new Response(null, { status: 405, headers: { allow: "GET, HEAD" } }));

@@ -1,6 +1,6 @@
 import { agentNames, agentSetup, type AgentClientName, type AgentSetup } from "@keyward/sdk";
 import { useId, useState } from "preact/hooks";
-import { keyward } from "../api.ts";
+import { useClient } from "../client.ts";
 import { useAction } from "../hooks.ts";
 import { CopyButton } from "./CopyButton.tsx";
 import { ErrorNote } from "./ErrorNote.tsx";
@@ -24,12 +24,13 @@ interface AgentHelperProps {
  * the server's connectAgent uses, so the page and the API never disagree.
  */
 export function AgentHelper({ mode, headingLevel }: AgentHelperProps) {
+  const { keyward, origin } = useClient();
   const [client, setClient] = useState<AgentClientName | null>(null);
   const [setup, setSetup] = useState<(AgentSetup & { keyName?: string }) | null>(null);
   const headingId = useId();
   const connect = useAction(async (chosen: AgentClientName) => {
     if ("local" in mode) {
-      setSetup(agentSetup(chosen, location.origin, mode.local));
+      setSetup(agentSetup(chosen, origin, mode.local));
       return;
     }
     const made = await keyward.connectAgent({ client: chosen });

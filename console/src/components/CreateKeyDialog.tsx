@@ -1,6 +1,6 @@
 import type { ApiKeyEnvironment, ApiKeyKind, CreateApiKeyPayload, Scope } from "@keyward/sdk";
 import { useState } from "preact/hooks";
-import { keyward } from "../api.ts";
+import { useKeyward } from "../client.ts";
 import { useAction } from "../hooks.ts";
 import { allScopes, scopeWords } from "../labels.ts";
 import { useSigned } from "../session.ts";
@@ -17,6 +17,7 @@ interface CreateKeyDialogProps {
 
 /** "Create API key": name, environment, scopes (only those the person holds), expiry → "Generate key". */
 export function CreateKeyDialog({ onCancel, onCreated }: CreateKeyDialogProps) {
+  const keyward = useKeyward();
   const { scopes: held, isAdmin } = useSigned();
   const offered = allScopes.filter((scope) => held.includes(scope));
   const [name, setName] = useState("");

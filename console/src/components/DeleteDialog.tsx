@@ -1,6 +1,6 @@
 import type { ApiKey } from "@keyward/sdk";
 import { useState } from "preact/hooks";
-import { keyward } from "../api.ts";
+import { useKeyward } from "../client.ts";
 import { errorCode, errorDetail } from "../errors.ts";
 import { exactTime, relativeTime } from "../format.ts";
 import { useAction } from "../hooks.ts";
@@ -16,6 +16,7 @@ interface DeleteDialogProps {
 
 /** Deleting a key used in the last 24 hours breaks whatever still calls with it: the dialog says so, with the time. */
 export function DeleteDialog({ apiKey, onCancel, onDeleted }: DeleteDialogProps) {
+  const keyward = useKeyward();
   // The list may be older than the key's last use: the server's CONFIRMATION_REQUIRED brings the time.
   const [recentUse, setRecentUse] = useState<string | null>(apiKey.usedInLast24Hours ? apiKey.lastUsedAt : null);
   const remove = useAction(async () => {

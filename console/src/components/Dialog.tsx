@@ -18,7 +18,9 @@ export function Dialog({ title, children, onCancel, className }: DialogProps) {
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    // The focused element of the dialog's own tree (the embedded element's shadow root, or the document).
+    const focused = (dialog.getRootNode() as Document | ShadowRoot).activeElement;
+    const opener = focused instanceof HTMLElement ? focused : null;
     dialog.showModal();
     const onCancelEvent = (event: Event) => {
       event.preventDefault();

@@ -1,5 +1,6 @@
 import type { ApiKey, RotateApiKeyPayload } from "@keyward/sdk";
 import { useState } from "preact/hooks";
+import { useClient } from "../client.ts";
 import { dateOnly, exactTime, relativeTime } from "../format.ts";
 import { Link } from "../router.tsx";
 import { CopyButton } from "./CopyButton.tsx";
@@ -23,6 +24,7 @@ interface KeyCardProps {
 }
 
 export function KeyCard({ apiKey, showOwner, canWrite, onChanged, onDeleted, onRotated }: KeyCardProps) {
+  const { consoleLinks } = useClient();
   const [dialog, setDialog] = useState<KeyMenuChoice | null>(null);
   const revoked = apiKey.status === "REVOKED";
   const choices: KeyMenuChoice[] = !canWrite ? [] : revoked ? ["delete"] : ["rotate", "revoke", "delete"];
@@ -71,9 +73,11 @@ export function KeyCard({ apiKey, showOwner, canWrite, onChanged, onDeleted, onR
           </div>
         )}
       </dl>
-      <Link href={`/keys/${apiKey.id}`} class="details-link">
-        Details<span class="visually-hidden"> of {apiKey.name}</span>
-      </Link>
+      {consoleLinks && (
+        <Link href={`/keys/${apiKey.id}`} class="details-link">
+          Details<span class="visually-hidden"> of {apiKey.name}</span>
+        </Link>
+      )}
       {dialog === "rotate" && (
         <RotateDialog
           apiKey={apiKey}

@@ -19,7 +19,8 @@ export function KeyMenu({ keyName, choices, onChoose }: KeyMenuProps) {
   useEffect(() => {
     if (!open) return;
     const outside = (event: Event) => {
-      if (!root.current?.contains(event.target as Node)) setOpen(false);
+      // composedPath, not target: inside the embedded element's shadow root the target is the host.
+      if (!root.current || !event.composedPath().includes(root.current)) setOpen(false);
     };
     const escape = (event: KeyboardEvent) => {
       if (event.key !== "Escape") return;

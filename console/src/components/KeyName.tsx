@@ -1,6 +1,6 @@
 import type { ApiKey } from "@keyward/sdk";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { keyward } from "../api.ts";
+import { useKeyward } from "../client.ts";
 import { useAction } from "../hooks.ts";
 import { ErrorNote } from "./ErrorNote.tsx";
 
@@ -12,6 +12,7 @@ interface KeyNameProps {
 
 /** The key's name; click it to edit in place: Enter saves, Escape cancels. */
 export function KeyName({ apiKey, editable, onRenamed }: KeyNameProps) {
+  const keyward = useKeyward();
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(apiKey.name);
   const input = useRef<HTMLInputElement>(null);

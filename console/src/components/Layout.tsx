@@ -51,6 +51,11 @@ export function Layout({ path, children, onSession, onSignedOut }: LayoutProps) 
               ))}
             </ul>
           </nav>
+          {session.returnUrl && (
+            <a class="back" href={session.returnUrl}>
+              Back to {new URL(session.returnUrl).host}
+            </a>
+          )}
           <div class="who">
             {session.organizations.length > 1 ? (
               <div class="field inline-field">

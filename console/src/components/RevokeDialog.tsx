@@ -1,5 +1,5 @@
 import type { ApiKey } from "@keyward/sdk";
-import { keyward } from "../api.ts";
+import { useKeyward } from "../client.ts";
 import { useAction } from "../hooks.ts";
 import { BusyButton } from "./BusyButton.tsx";
 import { Dialog } from "./Dialog.tsx";
@@ -12,6 +12,7 @@ interface RevokeDialogProps {
 }
 
 export function RevokeDialog({ apiKey, onCancel, onRevoked }: RevokeDialogProps) {
+  const keyward = useKeyward();
   const revoke = useAction(async () => onRevoked((await keyward.revokeApiKey({ id: apiKey.id })).apiKey));
   return (
     <Dialog title={`Revoke “${apiKey.name}”?`} onCancel={revoke.busy ? undefined : onCancel}>

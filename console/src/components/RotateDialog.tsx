@@ -1,6 +1,6 @@
 import type { ApiKey, RotateApiKeyPayload } from "@keyward/sdk";
 import { useState } from "preact/hooks";
-import { keyward } from "../api.ts";
+import { useKeyward } from "../client.ts";
 import { useAction } from "../hooks.ts";
 import { BusyButton } from "./BusyButton.tsx";
 import { Dialog } from "./Dialog.tsx";
@@ -20,6 +20,7 @@ interface RotateDialogProps {
 }
 
 export function RotateDialog({ apiKey, onCancel, onRotated }: RotateDialogProps) {
+  const keyward = useKeyward();
   const [grace, setGrace] = useState(0);
   const rotate = useAction(async () => onRotated(await keyward.rotateApiKey({ id: apiKey.id, gracePeriodSeconds: grace })));
   return (

@@ -1,5 +1,5 @@
 import type { ApiKey } from "@keyward/sdk";
-import { keyward } from "../api.ts";
+import { useKeyward } from "../client.ts";
 import { useAction } from "../hooks.ts";
 import { ErrorNote } from "./ErrorNote.tsx";
 
@@ -10,6 +10,7 @@ interface StatusSwitchProps {
 
 /** On = enabled. A switch named after the key; the change takes effect on the key's next request. */
 export function StatusSwitch({ apiKey, onChanged }: StatusSwitchProps) {
+  const keyward = useKeyward();
   const enabled = apiKey.status === "ENABLED";
   const toggle = useAction(async () => {
     const payload = enabled ? await keyward.disableApiKey({ id: apiKey.id }) : await keyward.enableApiKey({ id: apiKey.id });
