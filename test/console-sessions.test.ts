@@ -191,4 +191,17 @@ describe("createConsoleSession", () => {
     const noKey = await gql(CREATE, { variables: { i: good } });
     expect([noKey.status, noKey.code]).toEqual([401, "UNAUTHENTICATED"]);
   });
+
+  it("/elements.js is an ES module any page may load: JavaScript, CORS for every origin, cross-origin resource policy", async () => {
+    const { yoga } = await testServer();
+    const response = await yoga.fetch(`${new URL(GRAPHQL_URL).origin}/elements.js`, { headers: { origin: PRODUCT } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(response.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
+    expect(response.headers.get("access-control-allow-credentials")).toBeNull();
+    expect(await response.text()).toContain("keyward-api-keys");
+    const post = await yoga.fetch(`${new URL(GRAPHQL_URL).origin}/elements.js`, { method: "POST" });
+    expect(post.status).toBe(405);
+  });
 });

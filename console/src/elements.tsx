@@ -80,7 +80,7 @@ function Embedded({ base, token }: { base: string; token: string }) {
   return (
     <ClientContext.Provider value={client}>
       <SessionContext.Provider value={state.signed}>
-        <ApiKeys description={DESCRIPTION} />
+        <ApiKeys description={DESCRIPTION} headingLevel={2} />
       </SessionContext.Provider>
     </ClientContext.Provider>
   );

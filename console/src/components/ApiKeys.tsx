@@ -24,6 +24,8 @@ async function allMembers(keyward: Keyward): Promise<Membership[]> {
 interface ApiKeysProps {
   /** The line under the heading: what the keys are for where the page is shown. */
   description?: string;
+  /** The page's heading: h1 in the console; h2 inside a product's page, under its own h1. */
+  headingLevel?: 1 | 2;
 }
 
 /**
@@ -31,7 +33,12 @@ interface ApiKeysProps {
  * Disabled, and "Connect to an AI agent". The console's page and the embedded element
  * (`<keyward-api-keys>`) are both this component, each with its own client (src/client.ts).
  */
-export function ApiKeys({ description = "Keys authenticate programs calling Keyward. A key is shown in full only once, when it is created." }: ApiKeysProps) {
+export function ApiKeys({
+  description = "Keys authenticate programs calling Keyward. A key is shown in full only once, when it is created.",
+  headingLevel = 1,
+}: ApiKeysProps) {
+  const Heading = headingLevel === 1 ? "h1" : "h2";
+  const below: 2 | 3 = headingLevel === 1 ? 2 : 3;
   const keyward = useKeyward();
   const { session, scopes, isAdmin } = useSigned();
   const [showRevoked, setShowRevoked] = useState(false);
@@ -52,12 +59,12 @@ export function ApiKeys({ description = "Keys authenticate programs calling Keyw
   const canWrite = (key: ApiKey) => scopes.includes("KEYS_WRITE") && (isAdmin || key.owner?.id === session.user.id);
   const replace = (changed: ApiKey) => setKeys((current) => current.map((key) => (key.id === changed.id ? changed : key)).filter((key) => showRevoked || key.status !== "REVOKED"));
   const remove = (id: string) => setKeys((current) => current.filter((key) => key.id !== id));
-  const cardProps = { showOwner: isAdmin, canWrite, onChanged: replace, onDeleted: remove, onRotated: (payload: CreateApiKeyPayload) => setRevealed({ title: "Key rotated", payload }) };
+  const cardProps = { headingLevel: below, showOwner: isAdmin, canWrite, onChanged: replace, onDeleted: remove, onRotated: (payload: CreateApiKeyPayload) => setRevealed({ title: "Key rotated", payload }) };
 
   return (
     <>
       <div class="page-head">
-        <h1>API keys</h1>
+        <Heading>API keys</Heading>
         {scopes.includes("KEYS_WRITE") && (
           <button type="button" class="button primary" onClick={() => setCreating(true)}>
             Create API key
@@ -94,7 +101,7 @@ export function ApiKeys({ description = "Keys authenticate programs calling Keyw
       </div>
       {scopes.includes("KEYS_WRITE") && (
         <div class="card">
-          <AgentHelper mode={{ remote: { onCreated: listed.reload } }} headingLevel={2} />
+          <AgentHelper mode={{ remote: { onCreated: listed.reload } }} headingLevel={below} />
         </div>
       )}
       {creating && (

@@ -4,6 +4,8 @@ import { KeyCard } from "./KeyCard.tsx";
 
 interface KeySectionProps {
   title: string;
+  /** h2 on the console's page; h3 where the key page sits under a product's own h1/h2. */
+  headingLevel?: 2 | 3;
   keys: ApiKey[];
   empty: string;
   showOwner: boolean;
@@ -14,13 +16,14 @@ interface KeySectionProps {
 }
 
 /** One titled region of key cards ("Enabled", "Disabled", "Revoked"). */
-export function KeySection({ title, keys, empty, canWrite, ...card }: KeySectionProps) {
+export function KeySection({ title, headingLevel = 2, keys, empty, canWrite, ...card }: KeySectionProps) {
   const id = useId();
+  const Heading = headingLevel === 2 ? "h2" : "h3";
   return (
     <section class="key-section" aria-labelledby={id}>
-      <h2 id={id}>
+      <Heading id={id}>
         {title} <span class="count">({keys.length})</span>
-      </h2>
+      </Heading>
       {keys.length === 0 ? (
         <p class="muted">{empty}</p>
       ) : (
