@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { embeddedPrincipal } from "../server/auth/embeddedSessions.ts";
 import { asConsole, OWN_PAGE, SESSION_URL } from "./helpers/console.ts";
 import { gql, GRAPHQL_URL, mutation, post, send } from "./helpers/http.ts";
@@ -28,6 +28,9 @@ async function embedded(token: string, query: string, variables?: Record<string,
   const { yoga } = await testServer();
   return send(yoga, post(query, { authorization: `Bearer ${token}`, ...(origin === null ? {} : { origin }) }, variables));
 }
+
+// The worker's server opens its database before the first test, not inside its time limit.
+beforeAll(() => testServer());
 
 describe("createConsoleSession", () => {
   it("mints a one-time console link and an embedded token for a member; audited in the organization with the platform key as actor", async () => {
@@ -85,6 +88,14 @@ describe("createConsoleSession", () => {
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://anyone.example");
     expect(preflight.headers.get("access-control-allow-headers")).toBe("authorization, content-type");
     expect(preflight.headers.get("access-control-allow-credentials")).toBeNull();
+    // Anything else a page might ask to send (an X-API-Key, or nothing that needs a token) gets no CORS answer.
+    for (const asked of ["x-api-key, content-type", "authorization, x-api-key", "content-type", ""]) {
+      const other = await yoga.fetch(GRAPHQL_URL, {
+        method: "OPTIONS",
+        headers: { origin: "https://anyone.example", "access-control-request-method": "POST", "access-control-request-headers": asked },
+      });
+      expect(other.headers.get("access-control-allow-origin"), asked).toBeNull();
+    }
 
     const org = await seedOrganization("Cross-origin key");
     const withKey = await send(yoga, post(`{ viewer { role } }`, { authorization: `Bearer ${org.adminKey}`, origin: "https://anyone.example" }));
@@ -118,6 +129,9 @@ describe("createConsoleSession", () => {
     expect((await embedded(memberToken, VIEWER)).code).toBe("UNAUTHENTICATED");
 
     expect((await embedded(`kwe_${"A".repeat(43)}`, VIEWER)).status).toBe(401);
+    // Like a key, a token in a URL is refused before anything reads or logs it.
+    const { yoga } = await testServer();
+    expect((await yoga.fetch(`${GRAPHQL_URL}?token=${token}`, post(VIEWER, { origin: PRODUCT }))).status).toBe(401);
   });
 
   it("the token reaches nothing of another organization, never works as a cookie or on /mcp", async () => {

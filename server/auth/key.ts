@@ -32,8 +32,11 @@ const CHECK_LENGTH = 6;
 /** Length of every well-formed key; anything else is refused before a regex runs. */
 export const KEY_LENGTH = "kw_live_".length + ID_LENGTH + 1 + SECRET_LENGTH + CHECK_LENGTH;
 const KEY_PATTERN = /^kw_(live|test)_([0-9A-Za-z]{12})_([0-9A-Za-z]{32})([0-9A-Za-z]{6})$/;
-/** Enough of a key's secret, or of an invitation code, to be one; the masked form has none. */
-const SECRET_IN_TEXT = /kw_(?:live|test)_[0-9A-Za-z]{12}_[0-9A-Za-z]{8,}|kwinv_[0-9A-Za-z]{8,}/;
+/**
+ * Enough of a key's secret, or of an invitation code, to be one; the masked form has none. An
+ * embedded key page's token (`kwe_`, server/auth/embeddedSessions.ts) counts whole.
+ */
+const SECRET_IN_TEXT = /kw_(?:live|test)_[0-9A-Za-z]{12}_[0-9A-Za-z]{8,}|kwinv_[0-9A-Za-z]{8,}|kwe_[0-9A-Za-z_-]{43}/;
 
 /** Free text (a name) that holds a key or code: storing it would keep a secret in the clear. */
 export function containsSecret(text: string): boolean {

@@ -14,8 +14,8 @@ const THIS_ORIGIN = ["*"];
  * - Origins listed in `KEYWARD_CORS_ORIGINS` get what the operator configured, as before.
  * - The embedded key page (`<keyward-api-keys token>`) runs on a product's page, whose origin
  *   Keyward learns only from the token, and a preflight carries no token. So a preflight from
- *   any origin is allowed, for `authorization` and `content-type` only and never with
- *   credentials: it lets the browser send a bearer credential the page already holds, and no
+ *   any origin is allowed when it asks to send `authorization` (and `content-type`) and nothing
+ *   else, and never with credentials: it lets the browser send a bearer credential the page already holds, and no
  *   cookie (a cookie is accepted only from Keyward's own page anyway). The real request then
  *   authenticates its token, which is refused unless its `Origin` is the one the platform named;
  *   and only a response to such a request is shared with the page (`Access-Control-Allow-Origin`
@@ -36,8 +36,19 @@ export function corsOptions(config: Config) {
     const origin = request.headers.get("origin");
     if (origin === null || new URL(request.url).pathname !== GRAPHQL_PATH) return false;
     if (config.corsOrigins.includes(origin)) return configured;
-    if (request.method === "OPTIONS") return embedded;
+    if (request.method === "OPTIONS" && asksForBearerOnly(request)) return embedded;
     if ((server as ServerContext | undefined)?.principal?.embeddedOrigin === origin) return embedded;
     return config.corsOrigins.length ? configured : false;
   };
+}
+
+const BEARER_HEADERS = new Set(["authorization", "content-type"]);
+
+/** A preflight for what the embedded element sends: `Authorization` (its token), perhaps `Content-Type`, nothing else. */
+function asksForBearerOnly(request: Request): boolean {
+  const asked = (request.headers.get("access-control-request-headers") ?? "")
+    .split(",")
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  return asked.includes("authorization") && asked.every((name) => BEARER_HEADERS.has(name));
 }
