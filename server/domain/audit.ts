@@ -9,9 +9,10 @@ export interface Actor extends RequestInfo {
   userId: string | null;
   /**
    * Recorded in each event's metadata as `via`: a person acting without a key (console, cli),
-   * or a platform key acting inside an organization (platform).
+   * a platform key acting inside an organization (platform), or Keyward itself on a schedule
+   * (system: the dormant-key sweep).
    */
-  via?: "console" | "cli" | "platform";
+  via?: "console" | "cli" | "platform" | "system";
 }
 
 /** Who made a platform-level event (platform keys, an organization's deletion): recorded with no organization. */
