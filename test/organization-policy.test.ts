@@ -6,6 +6,7 @@ import { asConsole, sessionCookie } from "./helpers/console.ts";
 import { gql, mutation, type GraphQLResponse } from "./helpers/http.ts";
 import { firstInstance, secondInstance, settled, type Instance, type OwnInstance } from "./helpers/instances.ts";
 import { addMember } from "./helpers/members.ts";
+import { keywardError, sdk } from "./helpers/sdk.ts";
 import { createTenant, revokedPlatformKey, seedPlatformKey } from "./helpers/platform.ts";
 import { createKey, seedOrganization, type SeededOrganization } from "./helpers/seed.ts";
 import { editedDirectly, testServer } from "./helpers/server.ts";
@@ -376,6 +377,27 @@ describe("the dormant-key sweep (disableUnusedAfterDays)", () => {
     await madeDaysAgo(20, [key.id]);
     await setPolicy(org.adminKey, { disableUnusedAfterDays: null });
     expect((await sweepDormantKeys(services)).disabled.map((k) => k.id)).not.toContain(key.id);
+  });
+});
+
+describe("through the SDK", () => {
+  it("sets and reads the policy, lists keys expiring soon or breaking it, and reports the rule of a refusal", async () => {
+    const org = await seedOrganization("SDK policy");
+    const kw = await sdk(org.adminKey);
+    const { organization } = await kw.updateOrganizationPolicy({ maxKeyLifetimeDays: 90, disableUnusedAfterDays: 60, defaultAllowedIps: ["203.0.113.0/24"] });
+    expect(organization.policy).toEqual({ maxKeyLifetimeDays: 90, requireExpiry: false, disableUnusedAfterDays: 60, defaultAllowedIps: ["203.0.113.0/24"] });
+    expect((await kw.organization()).policy.maxKeyLifetimeDays).toBe(90);
+
+    const refused = await keywardError(kw.createApiKey({ name: "ci" }), "BAD_USER_INPUT", 200);
+    expect(refused.errors[0]?.extensions).toMatchObject({ field: "expiresAt", rule: "maxKeyLifetimeDays" });
+    const { apiKey } = await kw.createApiKey({ name: "ci", expiresAt: new Date(Date.now() + 7 * DAY) });
+    const soon = [];
+    for await (const key of kw.paginate.apiKeys({ expiringWithin: 14 })) soon.push(key.id);
+    expect(soon).toEqual([apiKey.id]);
+    const breaking = (await kw.apiKeys({ violatesPolicy: true })).edges.map((e) => ({ id: e.node.id, violatesPolicy: e.node.violatesPolicy }));
+    expect(breaking).toEqual([{ id: org.apiKey.id, violatesPolicy: true }]);
+    const rotated = await kw.rotateApiKey({ id: org.apiKey.id, expiresAt: new Date(Date.now() + 30 * DAY) });
+    expect(rotated.apiKey.violatesPolicy).toBe(false);
   });
 });
 
