@@ -2,7 +2,7 @@ import type { Actor } from "./audit.ts";
 import { recordAudit } from "./audit.ts";
 import { parseIpRanges } from "./ipRanges.ts";
 import { badInput, KeywardError, notFound } from "../errors.ts";
-import { Prisma } from "../generated/prisma/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import { DAY_MS } from "../infra/usageTracker.ts";
 
 /** Days, for `maxKeyLifetimeDays` and `disableUnusedAfterDays` (the longest expiry a key may have). */
