@@ -436,6 +436,10 @@ describe.skipIf(!process.env.DATABASE_URL)("concurrent sweeps on two instances (
       const keys = await Promise.all(Array.from({ length: KEYS_PER_ROUND }, (_, n) => createKey(org.adminKey, { name: `idle ${n}` })));
       const ids = keys.map((k) => k.id);
       await db.prisma.apiKey.updateMany({ where: { id: { in: ids } }, data: { createdAt: new Date(Date.now() - 8 * DAY) } });
+      // Both instances hold the keys in memory as valid (verified directly: no request, so no use is
+      // recorded), so their refusal afterwards is the sweep's invalidation arriving, not a cold read.
+      const probe = keys[round % KEYS_PER_ROUND]!;
+      for (const instance of [one, two]) expect(await instance.services.verifier.verify(probe.secret)).toMatchObject({ ok: true });
       const sweeps = await Promise.all([one, two, one, two].map((instance) => sweepDormantKeys(instance.services)));
       const reported = sweeps.flatMap((s) => s.disabled.map((k) => k.id)).filter((id) => ids.includes(id));
       expect(reported.sort(), `round ${round}: each key reported by one sweep`).toEqual([...ids].sort());
@@ -445,7 +449,7 @@ describe.skipIf(!process.env.DATABASE_URL)("concurrent sweeps on two instances (
       expect(events.map((e) => e._count), `round ${round}: one event per key`).toEqual(ids.map(() => 1));
       await settled([one, two]);
       for (const instance of [one, two]) {
-        const refused = await instance.request(`{ viewer { apiKey { id } } }`, { key: keys[round % KEYS_PER_ROUND]!.secret });
+        const refused = await instance.request(`{ viewer { apiKey { id } } }`, { key: probe.secret });
         expect([refused.status, refused.code], `round ${round}: ${instance.name}`).toEqual([403, "API_KEY_DISABLED"]);
       }
     }
