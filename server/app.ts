@@ -1,8 +1,10 @@
 import { createSignInLink } from "./auth/sessions.ts";
 import { firstBoot } from "./domain/bootstrap.ts";
+import { sweepDormantKeys } from "./domain/dormantKeys.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database, type DatabaseOptions } from "./db.ts";
 import { createLogger, type Logger } from "./infra/logger.ts";
+import { every } from "./infra/periodic.ts";
 import type { NewOrganization } from "./domain/organizations.ts";
 import { createServices, type Services } from "./services.ts";
 import { createKeywardYoga, type KeywardYoga } from "./yoga.ts";
@@ -34,6 +36,20 @@ export async function startKeyward(
   const services = createServices(db.prisma, config, { logger });
   services.usage.start(config.usageFlushMs);
   if (config.databaseUrl) await services.keyChanges.listen(config.databaseUrl);
+  // A minute after boot at the latest, so instances restarted more often than the interval still sweep.
+  const sweeps =
+    config.dormantSweepMs > 0
+      ? every(
+          "dormant-key sweep",
+          config.dormantSweepMs,
+          async () => {
+            const { disabled } = await sweepDormantKeys(services);
+            if (disabled.length > 0) logger.info("dormant keys disabled", { count: disabled.length });
+          },
+          logger,
+          Math.min(config.dormantSweepMs, 60_000),
+        )
+      : null;
   return {
     yoga: createKeywardYoga(services),
     db,
@@ -44,6 +60,7 @@ export async function startKeyward(
     // database that stopped answering still lets the process end within about twice that.
     close: async () => {
       services.usage.stop();
+      await sweeps?.stop();
       await Promise.all([services.keyChanges.stop(), services.usage.flush().catch(() => undefined)]);
       await db.close();
     },

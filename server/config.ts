@@ -19,6 +19,8 @@ export interface Config {
   publicUrl: string;
   signup: "open" | "closed";
   usageFlushMs: number;
+  /** How often the dormant-key sweep runs (organizations' `disableUnusedAfterDays`); 0: never on this instance. */
+  dormantSweepMs: number;
   trustProxy: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
   /** Refuse plain HTTP with 403 HTTPS_REQUIRED (TLS of our own, or a trusted proxy's). */
@@ -81,6 +83,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     signup: oneOf(env, "KEYWARD_SIGNUP", ["closed", "open"] as const, "closed"),
     usageFlushMs: integer(env, "KEYWARD_USAGE_FLUSH_MS", 10_000, 100, 3_600_000),
+    dormantSweepMs: integer(env, "KEYWARD_DORMANT_SWEEP_MINUTES", 60, 0, 7 * 24 * 60) * 60_000,
     trustProxy: oneOf(env, "KEYWARD_TRUST_PROXY", ["false", "true"] as const, "false") === "true",
     logLevel: oneOf(env, "KEYWARD_LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     requireHttps: boolean(env, "KEYWARD_REQUIRE_HTTPS", production),

@@ -117,7 +117,7 @@ describe("the MCP endpoint", () => {
     expect(hints.api_keys).toEqual({ readOnlyHint: true, destructiveHint: false });
     expect(hints.verify_api_key).toEqual({ readOnlyHint: true, destructiveHint: false });
     expect(hints.create_api_key).toEqual({ readOnlyHint: false, destructiveHint: false });
-    for (const name of ["revoke_api_key", "delete_api_key", "disable_api_key", "rotate_api_key", "remove_member", "update_member_role", "cancel_invitation"]) {
+    for (const name of ["revoke_api_key", "delete_api_key", "disable_api_key", "rotate_api_key", "remove_member", "update_member_role", "cancel_invitation", "update_organization_policy"]) {
       expect(hints[name], name).toEqual({ readOnlyHint: false, destructiveHint: true });
     }
     const unknown = await client.callTool({ name: "no_such_tool", arguments: {} }).catch((e: Error) => e);

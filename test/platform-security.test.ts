@@ -32,6 +32,12 @@ const ops: Op[] = [
     variables: () => ({ i: { name: "New", externalId: crypto.randomUUID(), admin: { email: uniqueEmail() } } }),
   },
   { op: "updateOrganization", scope: "PLATFORM_WRITE", query: mutation("updateOrganization", "{ organization { id } }"), variables: (w) => ({ i: { id: w.tenant.id, name: "Renamed" } }) },
+  {
+    op: "updateOrganizationPolicy",
+    scope: "PLATFORM_WRITE",
+    query: mutation("updateOrganizationPolicy", "{ organization { id } }"),
+    variables: (w) => ({ i: { organizationId: w.tenant.id, maxKeyLifetimeDays: 365 } }),
+  },
   { op: "addMember", scope: "PLATFORM_WRITE", query: mutation("addMember", "{ user { id } }"), variables: (w) => ({ i: { organizationId: w.tenant.id, email: uniqueEmail() } }) },
   {
     op: "createApiKey",
@@ -96,6 +102,7 @@ describe("a platform key on an organization that does not exist", () => {
       [mutation("updateOrganization"), { i: { id: missing, name: "x" } }],
       [mutation("deleteOrganization"), { i: { id: missing, confirm: true } }],
       [mutation("addMember"), { i: { organizationId: missing, email: uniqueEmail() } }],
+      [mutation("updateOrganizationPolicy"), { i: { organizationId: missing, requireExpiry: true } }],
       [mutation("createApiKey"), { i: { name: "k", kind: "SERVICE", organizationId: missing } }],
       [mutation("createConsoleSession"), { i: { organizationId: missing, userId: missing, returnUrl: "https://p.example/", allowedOrigin: "https://p.example" } }],
     ];

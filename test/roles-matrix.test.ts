@@ -166,6 +166,13 @@ const rows: Row[] = [
   adminOnly("removeMember", mutation("removeMember", "{ removedUserId }"), (w) => ({
     i: { userId: w.member.userId },
   })),
+  {
+    // Its own organization's policy (naming organizationId is the platform's: test/platform-security.test.ts).
+    op: "updateOrganizationPolicy",
+    query: mutation("updateOrganizationPolicy", "{ organization { policy { maxKeyLifetimeDays } } }"),
+    variables: () => ({ i: { maxKeyLifetimeDays: 3650 } }),
+    expect: { admin: "ok", member: "FORBIDDEN", memberOnOthers: "FORBIDDEN", removed: "API_KEY_REVOKED", otherOrg: "ok" },
+  },
   platformOnly("platformKeys", `{ platformKeys { edges { node { id } } } }`),
   platformOnly("platformAuditEvents", `{ platformAuditEvents { edges { node { id } } } }`),
   platformOnly("createPlatformKey", mutation("createPlatformKey", "{ secret }"), () => ({ i: { name: "escalation" } })),

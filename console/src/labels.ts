@@ -29,6 +29,7 @@ export const actionWords: Record<AuditAction, string> = {
   MEMBER_REMOVED: "Member removed",
   MEMBER_ROLE_CHANGED: "Role changed",
   ORGANIZATION_CREATED: "Organization created",
+  ORGANIZATION_POLICY_UPDATED: "Key policy updated",
   // Made by a platform key (the product Keyward runs behind).
   MEMBER_ADDED: "Member added",
   ORGANIZATION_UPDATED: "Organization updated",

@@ -18,6 +18,7 @@ import {
   type OrganizationQueryVariables,
   type OrganizationsQueryVariables,
   type UpdateOrganizationInput,
+  type UpdateOrganizationPolicyInput,
   type PlatformAuditEventsQueryVariables,
   type PlatformKeysQueryVariables,
   type RevokePlatformKeyInput,
@@ -68,6 +69,7 @@ export type {
   OrganizationQueryVariables,
   OrganizationsQueryVariables,
   UpdateOrganizationInput,
+  UpdateOrganizationPolicyInput,
   DeleteApiKeyInput,
   DisableApiKeyInput,
   EnableApiKeyInput,
@@ -279,6 +281,13 @@ export class Keyward {
   /** Removes a member; their personal keys are revoked at once. */
   async removeMember(input: RemoveMemberInput, options?: CallOptions): Promise<T.RemoveMemberPayload> {
     return this.#call("mutation", "removeMember", options, (signal) => this.#sdk.RemoveMember({ input }, undefined, signal));
+  }
+  /**
+   * The organization's key policy (admins: `ORG_WRITE`; a platform key names `organizationId`).
+   * Fields left out stay as they are; `null` clears one.
+   */
+  async updateOrganizationPolicy(input: UpdateOrganizationPolicyInput, options?: CallOptions): Promise<T.UpdateOrganizationPolicyPayload> {
+    return this.#call("mutation", "updateOrganizationPolicy", options, (signal) => this.#sdk.UpdateOrganizationPolicy({ input }, undefined, signal));
   }
   /** A key of its own for an AI agent, and the command, link or connector URL its client needs. */
   async connectAgent(input: ConnectAgentInput, options?: CallOptions): Promise<T.ConnectAgentPayload> {

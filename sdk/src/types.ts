@@ -26,6 +26,8 @@ import type {
   CreatePlatformKeyMutation,
   CreateOrganizationMutation,
   UpdateOrganizationMutation,
+  UpdateOrganizationPolicyMutation,
+  OrganizationPolicyFieldsFragment,
   DeleteOrganizationMutation,
   AddMemberMutation,
   CreateConsoleSessionMutation,
@@ -46,6 +48,8 @@ import type {
 export type ApiKey = ApiKeyFieldsFragment;
 export type User = UserFieldsFragment;
 export type Organization = OrganizationFieldsFragment;
+/** The organization's rules for its keys (expiry, dormant keys, default IP allowlist). */
+export type OrganizationPolicy = OrganizationPolicyFieldsFragment;
 export type Membership = MembershipFieldsFragment;
 /** A pending invitation (its code is shown only once, by `inviteMember`). */
 export type Invitation = InvitationFieldsFragment;
@@ -80,6 +84,7 @@ export type RevokePlatformKeyPayload = NonNullable<RevokePlatformKeyMutation["re
 export type OrganizationConnection = OrganizationsQuery["organizations"];
 export type CreateOrganizationPayload = NonNullable<CreateOrganizationMutation["createOrganization"]>;
 export type UpdateOrganizationPayload = NonNullable<UpdateOrganizationMutation["updateOrganization"]>;
+export type UpdateOrganizationPolicyPayload = NonNullable<UpdateOrganizationPolicyMutation["updateOrganizationPolicy"]>;
 export type DeleteOrganizationPayload = NonNullable<DeleteOrganizationMutation["deleteOrganization"]>;
 export type AddMemberPayload = NonNullable<AddMemberMutation["addMember"]>;
 export type CreateConsoleSessionPayload = NonNullable<CreateConsoleSessionMutation["createConsoleSession"]>;

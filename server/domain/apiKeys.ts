@@ -119,6 +119,8 @@ export async function rotateKey(
   key: ApiKey,
   graceSeconds: number,
   now = new Date(),
+  /** A new expiry for the key; left out, it keeps its own. */
+  expiresAt?: Date,
 ): Promise<{ apiKey: ApiKey; secret: string }> {
   const generated = generateKey(key.environment === "LIVE" ? "live" : "test", key.id);
   const apiKey = await tx.apiKey.update({
@@ -128,13 +130,18 @@ export async function rotateKey(
       lastFour: generated.lastFour,
       previousSecretHash: graceSeconds > 0 ? key.secretHash : null,
       previousSecretExpiresAt: graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000) : null,
+      ...(expiresAt ? { expiresAt } : {}),
     },
   });
   await recordAudit(tx, actor, {
     action: "API_KEY_ROTATED",
     targetType: "ApiKey",
     targetId: key.id,
-    metadata: { name: key.name, gracePeriodSeconds: graceSeconds },
+    metadata: {
+      name: key.name,
+      gracePeriodSeconds: graceSeconds,
+      ...(expiresAt ? { expiresAt: { from: key.expiresAt?.toISOString() ?? null, to: expiresAt.toISOString() } } : {}),
+    },
   });
   return { apiKey, secret: generated.key };
 }

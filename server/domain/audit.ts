@@ -9,10 +9,10 @@ export interface Actor extends RequestInfo {
   userId: string | null;
   /**
    * Recorded in each event's metadata as `via`: a person acting without a key (console, the
-   * console's key page embedded in a product, cli),
-   * or a platform key acting inside an organization (platform).
+   * console's key page embedded in a product, cli), a platform key acting inside an
+   * organization (platform), or Keyward itself on a schedule (system: the dormant-key sweep).
    */
-  via?: "console" | "embedded" | "cli" | "platform";
+  via?: "console" | "embedded" | "cli" | "platform" | "system";
 }
 
 /** Who made a platform-level event (platform keys, an organization's deletion): recorded with no organization. */

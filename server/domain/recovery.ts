@@ -1,4 +1,5 @@
 import { issueKey } from "./apiKeys.ts";
+import { currentPolicy, defaultExpiry } from "./organizationPolicy.ts";
 import type { Actor } from "./audit.ts";
 import { keylessChange, lockMembership, type KeylessServices } from "./change.ts";
 import { validEmail } from "./organizations.ts";
@@ -40,7 +41,15 @@ export function recoverAdminKey(services: KeylessServices, input: { email: strin
     const issued = await issueKey(
       tx,
       actor,
-      { kind: "PERSONAL", ownerId: user.id, name: `Recovery key ${new Date().toISOString().slice(0, 10)}`, environment: "LIVE", scopes, expiresAt: null },
+      {
+        kind: "PERSONAL",
+        ownerId: user.id,
+        name: `Recovery key ${new Date().toISOString().slice(0, 10)}`,
+        environment: "LIVE",
+        scopes,
+        // As long as the organization's policy allows (no limit: no expiry).
+        expiresAt: defaultExpiry(await currentPolicy(tx, organization.id)),
+      },
       "API_KEY_CREATED",
       { reason: "recovery", via: "cli", ownerId: user.id },
     );

@@ -145,6 +145,6 @@ function utcDay(at: Date): string {
 }
 
 /** Prisma stores DateTime as UTC `timestamp(3)`; this is the literal for it. */
-function sqlTimestamp(date: Date): string {
+export function sqlTimestamp(date: Date): string {
   return date.toISOString().replace("T", " ").replace("Z", "");
 }

@@ -35,9 +35,10 @@ export interface Tool {
 }
 
 // Mutations that change nothing (a check), and those that take something away: a key's access
-// (revoke, delete, disable, rotate: the old secret stops), a person's access or rights, an invitation.
+// (revoke, delete, disable, rotate: the old secret stops), a person's access or rights, an invitation,
+// or the organization's key policy (its dormant-key rule disables keys; its expiry rules refuse new ones).
 const READ_ONLY_MUTATIONS = new Set(["verifyApiKey"]);
-const DESTRUCTIVE = /^(revoke|delete|disable|rotate|remove|cancel|updateMemberRole$)/;
+const DESTRUCTIVE = /^(revoke|delete|disable|rotate|remove|cancel|updateMemberRole$|updateOrganizationPolicy$)/;
 
 export type JsonSchema = {
   type?: string | string[];

@@ -1,6 +1,7 @@
 import { agentClients, agentKeyName, agentSetup, type AgentSetup } from "../domain/agents.ts";
 import { grantableScopes, issueKeyInChange, validName } from "../domain/apiKeys.ts";
 import type { Scope } from "../auth/scopes.ts";
+import { currentPolicy, defaultExpiry } from "../domain/organizationPolicy.ts";
 import { builder } from "../builder.ts";
 import { change } from "../domain/change.ts";
 import { badInput, forbidden } from "../errors.ts";
@@ -54,7 +55,8 @@ builder.mutationField("connectAgent", (t) =>
         const name = named ?? (await agentKeyName(step.tx, caller.organizationId, caller.userId, input.client));
         return issueKeyInChange(
           step,
-          { kind: "PERSONAL", ownerId: caller.userId, name, environment: "LIVE", scopes: requested, expiresAt: null },
+          // The agent's key lives as long as the organization's policy allows (no limit: no expiry).
+          { kind: "PERSONAL", ownerId: caller.userId, name, environment: "LIVE", scopes: requested, expiresAt: defaultExpiry(await currentPolicy(step.tx, caller.organizationId)) },
           "AGENT_CONNECTED",
         );
       });

@@ -3,7 +3,10 @@ import { isScope } from "../auth/scopes.ts";
 import type { Principal } from "../auth/principal.ts";
 import { builder } from "../builder.ts";
 import { usedInLast24Hours } from "../domain/apiKeys.ts";
+import { POLICY_MAX_DAYS, violatesPolicy, violatingKeys } from "../domain/organizationPolicy.ts";
+import { badInput } from "../errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { DAY_MS } from "../infra/usageTracker.ts";
 import { assertCursors } from "./cursors.ts";
 import { ApiKeyEnvironmentEnum, ApiKeyKindEnum, ApiKeyStatusEnum, ScopeEnum } from "./enums.ts";
 
@@ -50,6 +53,12 @@ export const ApiKey = builder.prismaObject("ApiKey", {
       select: { expiresAt: true },
       resolve: (key) => key.expiresAt !== null && key.expiresAt.getTime() <= Date.now(),
     }),
+    violatesPolicy: t.boolean({
+      description:
+        "Breaks the organization's policy as it is now: not revoked or expired, and issuing it today would be refused (no expiresAt where one is required, or one later than now + maxKeyLifetimeDays).",
+      select: { status: true, expiresAt: true, organization: { select: { requireExpiry: true, maxKeyLifetimeDays: true } } },
+      resolve: (key) => (key.organization ? violatesPolicy(key.organization, key) : false),
+    }),
     lastUsedAt: t.field({
       type: "DateTime",
       nullable: true,
@@ -87,9 +96,20 @@ builder.queryFields((t) => ({
           type: "DateTime",
           description: "Only keys not used since this time (never-used keys included): candidates for clean-up.",
         }),
+        violatesPolicy: t.arg.boolean({
+          description: "true: only keys that break the organization's policy as it is now (see ApiKey.violatesPolicy); false: only keys that do not.",
+        }),
+        expiringWithin: t.arg.int({
+          description: `Only keys (not revoked) that have not expired yet and expire within this many days from now: 1 to ${POLICY_MAX_DAYS}.`,
+        }),
       },
-      resolve: (query, _root, args, { prisma, principal, usage }) => {
+      resolve: async (query, _root, args, { prisma, principal, usage }) => {
         assertCursors(args, "createdAtKeyId");
+        const now = new Date();
+        const within = args.expiringWithin;
+        if (within != null && (within < 1 || within > POLICY_MAX_DAYS)) {
+          throw badInput(`expiringWithin must be from 1 to ${POLICY_MAX_DAYS} days.`, "expiringWithin");
+        }
         const where: Prisma.ApiKeyWhereInput = {
           ...visibleKeys(principal),
           status: args.status ?? { in: ["ENABLED", "DISABLED"] },
@@ -102,6 +122,19 @@ builder.queryFields((t) => ({
           and.push({ OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: args.unusedSince } }] });
           const seen = usage.usedSince(args.unusedSince);
           if (seen.length > 0) and.push({ id: { notIn: seen } });
+        }
+        if (within != null) {
+          and.push({ status: { not: "REVOKED" }, expiresAt: { gt: now, lte: new Date(now.getTime() + within * DAY_MS) } });
+        }
+        if (args.violatesPolicy != null) {
+          const policy = await prisma.organization.findUnique({
+            where: { id: principal.organizationId },
+            select: { requireExpiry: true, maxKeyLifetimeDays: true },
+          });
+          const violating = policy ? violatingKeys(policy, now) : null;
+          // No rule, no key breaks it.
+          if (args.violatesPolicy) and.push(violating ?? { id: { in: [] } });
+          else if (violating) and.push({ NOT: violating });
         }
         return prisma.apiKey.findMany({
           ...query,

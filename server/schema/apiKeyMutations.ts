@@ -1,6 +1,7 @@
 import { grantableScopes, issueKeyInChange, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, usedInLast24Hours, validExpiry, validName, withinCaller } from "../domain/apiKeys.ts";
 import { builder } from "../builder.ts";
 import { change, platformChange, type ChangeStep } from "../domain/change.ts";
+import { assertKeyExpiryAllowed, currentPolicy } from "../domain/organizationPolicy.ts";
 import { issueTenantKey } from "../domain/tenants.ts";
 import type { AuthenticatedContext } from "../context.ts";
 import { badInput, forbidden, KeywardError, notFound } from "../errors.ts";
@@ -36,7 +37,10 @@ const CreateApiKeyInput = builder.inputType("CreateApiKeyInput", {
       type: [ScopeEnum],
       description: "Defaults to everything the calling key may do; asking for more is FORBIDDEN.",
     }),
-    expiresAt: t.field({ type: "DateTime", description: "In the future, within 10 years." }),
+    expiresAt: t.field({
+      type: "DateTime",
+      description: "In the future, within 10 years. Required (within maxKeyLifetimeDays) when the organization's policy says so.",
+    }),
     organizationId: t.id({ description: "Platform keys only (required for them): the organization the key is for." }),
     ownerId: t.id({ description: "Platform keys only: the member a PERSONAL key belongs to." }),
     metadata: t.field({ type: "JSONObject", description: "Platform keys only: a JSON object (≤ 4 KB) returned by verifyApiKey to platforms." }),
@@ -67,6 +71,11 @@ const RotateApiKeyInput = builder.inputType("RotateApiKeyInput", {
       defaultValue: 0,
       description: `How long the old secret keeps working (0–${MAX_GRACE_SECONDS}).`,
     }),
+    expiresAt: t.field({
+      type: "DateTime",
+      description:
+        "A new expiry for the key (in the future, within 10 years); left out or null, it keeps its own. Needed when that one breaks the organization's policy (requireExpiry, maxKeyLifetimeDays).",
+    }),
   }),
 });
 
@@ -92,7 +101,8 @@ function transition(context: AuthenticatedContext, id: string | number, to: ApiK
     if (key.status === to) return { apiKey: key };
     if (key.status === "REVOKED") throw badInput("This key is revoked; revocation is permanent.", "id");
     step.touch({ keyIds: [key.id] });
-    const apiKey = await step.tx.apiKey.update({ where: { id: key.id }, data: { status: to } });
+    // Enabling again restarts the dormancy clock, so the dormant-key sweep does not disable it again at once.
+    const apiKey = await step.tx.apiKey.update({ where: { id: key.id }, data: { status: to, ...(to === "ENABLED" ? { enabledAt: new Date() } : {}) } });
     await step.audit({ action, targetType: "ApiKey", targetId: key.id, metadata: { name: key.name, from: key.status, to } });
     return { apiKey };
   });
@@ -132,6 +142,7 @@ builder.mutationFields((t) => {
             throw badInput("A service key has no user to own a personal key; pass kind: SERVICE.", "kind");
           }
           const requested = input.scopes ? grantableScopes(caller, input.scopes) : [...caller.scopes];
+          assertKeyExpiryAllowed(await currentPolicy(step.tx, caller.organizationId), expiresAt);
           return issueKeyInChange(step, {
             kind,
             ownerId: kind === "PERSONAL" ? caller.userId : null,
@@ -219,6 +230,7 @@ builder.mutationFields((t) => {
         if (grace < 0 || grace > MAX_GRACE_SECONDS) {
           throw badInput(`gracePeriodSeconds must be from 0 to ${MAX_GRACE_SECONDS}.`, "gracePeriodSeconds");
         }
+        const newExpiry = input.expiresAt == null ? undefined : (validExpiry(input.expiresAt) ?? undefined);
         return change(context, async (step) => {
           const key = await manageableKey(step, input.id);
           if (key.status === "REVOKED") throw badInput("A revoked key cannot be rotated.", "id");
@@ -226,8 +238,10 @@ builder.mutationFields((t) => {
           if (!withinCaller(step.caller, key, await ownerRole(step.tx, key))) {
             throw forbidden("This key may do more than the calling key; rotate it with a key that holds all it may do.");
           }
+          // A new secret is a new key as far as the policy goes: it must not outlive what it allows.
+          assertKeyExpiryAllowed(await currentPolicy(step.tx, step.caller.organizationId), newExpiry === undefined ? key.expiresAt : newExpiry);
           step.touch({ keyIds: [key.id] });
-          return rotateKey(step.tx, step.actor, key, grace);
+          return rotateKey(step.tx, step.actor, key, grace, new Date(), newExpiry);
         });
       },
     }),

@@ -2,6 +2,7 @@ import { lexicographicSortSchema } from "graphql";
 import { builder } from "../builder.ts";
 import "./enums.ts";
 import "./organization.ts";
+import "./organizationPolicy.ts";
 import "./viewer.ts";
 import "./apiKey.ts";
 import "./apiKeyMutations.ts";

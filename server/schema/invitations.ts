@@ -2,6 +2,7 @@ import { issueKeyInChange, revokePersonalKeys, validName } from "../domain/apiKe
 import type { Actor } from "../domain/audit.ts";
 import { hashSecret, randomBase62 } from "../auth/key.ts";
 import { scopesOfRole } from "../auth/scopes.ts";
+import { currentPolicy, defaultExpiry } from "../domain/organizationPolicy.ts";
 import { builder } from "../builder.ts";
 import { change, keylessChange } from "../domain/change.ts";
 import { badInput, forbidden, KeywardError, notFound } from "../errors.ts";
@@ -215,7 +216,8 @@ builder.mutationFields((t) => ({
           name: keyName,
           environment: "LIVE",
           scopes: [...scopesOfRole(invitation.role)],
-          expiresAt: null,
+          // As long as the organization's policy allows (no limit: no expiry).
+          expiresAt: defaultExpiry(await currentPolicy(tx, invitation.organizationId)),
         });
         touch({ userIds: [user.id] });
         return { user, membership, apiKey, secret };
