@@ -14,11 +14,11 @@ export interface Limiter {
   fail(client: string): boolean | Promise<boolean>;
 }
 
-export function rateLimited(retryAfterSeconds: number): KeywardError {
+export function rateLimited(retryAfterSeconds: number, what = "Too many attempts"): KeywardError {
   const retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
   return new KeywardError(
     "RATE_LIMITED",
-    `Too many attempts; try again in ${retryAfter} s.`,
+    `${what}; try again in ${retryAfter} s.`,
     { retryAfterSeconds: retryAfter },
     { "Retry-After": String(retryAfter) },
   );

@@ -4,6 +4,7 @@ import "./enums.ts";
 import "./organization.ts";
 import "./viewer.ts";
 import "./apiKey.ts";
+import "./keyPolicies.ts";
 import "./apiKeyMutations.ts";
 import "./verify.ts";
 import "./audit.ts";
