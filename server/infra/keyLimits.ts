@@ -25,7 +25,8 @@ function prismaStore(prisma: PrismaClient) {
   return {
     async query({ text, values = [] }: { text: string; values?: unknown[] }) {
       const rows = await prisma.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values);
-      return { rows: rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v]))) };
+      const mapped = rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])));
+      return { rows: mapped, rowCount: mapped.length };
     },
   };
 }
@@ -54,7 +55,7 @@ export class KeyLimits {
     private readonly prisma: PrismaClient,
     private readonly shared: boolean,
     /** The clock credits are refilled by; rate-limiter-flexible reads `Date.now()` itself. */
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   /** Counts one use of the key. */
@@ -78,13 +79,13 @@ export class KeyLimits {
   async spendCredits(keyId: string, cost: number): Promise<CreditsSpend | null> {
     const now = this.now();
     const due = Prisma.sql`("creditsRefillInterval" IS NOT NULL AND ("creditsRefilledAt" IS NULL OR "creditsRefilledAt" <
-      CASE "creditsRefillInterval" WHEN 'DAILY' THEN ${periodStart("DAILY", now)} ELSE ${periodStart("MONTHLY", now)} END))`;
+      CASE "creditsRefillInterval" WHEN 'DAILY' THEN ${periodStart("DAILY", now)}::timestamp(3) ELSE ${periodStart("MONTHLY", now)}::timestamp(3) END))`;
     const available = Prisma.sql`(CASE WHEN ${due} THEN "creditsRefillAmount" ELSE "creditsRemaining" END)`;
     if (cost > 0) {
       const spent = await this.prisma.$queryRaw<{ remaining: number }[]>`
-        UPDATE "ApiKey" SET "creditsRemaining" = ${available} - ${cost},
-                            "creditsRefilledAt" = CASE WHEN ${due} THEN ${new Date(now)} ELSE "creditsRefilledAt" END
-        WHERE "id" = ${keyId} AND "creditsRemaining" IS NOT NULL AND ${available} >= ${cost}
+        UPDATE "ApiKey" SET "creditsRemaining" = ${available} - ${cost}::int,
+                            "creditsRefilledAt" = CASE WHEN ${due} THEN ${new Date(now)}::timestamp(3) ELSE "creditsRefilledAt" END
+        WHERE "id" = ${keyId} AND "creditsRemaining" IS NOT NULL AND ${available} >= ${cost}::int
         RETURNING "creditsRemaining" AS "remaining"`;
       if (spent[0]) return { ok: true, remaining: spent[0].remaining };
     }
