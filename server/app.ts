@@ -33,6 +33,7 @@ export async function startKeyward(
       : null;
   const services = createServices(db.prisma, config, { logger });
   services.usage.start(config.usageFlushMs);
+  services.keyLimits.ledger?.start(config.usageFlushMs);
   if (config.databaseUrl) await services.keyChanges.listen(config.databaseUrl);
   return {
     yoga: createKeywardYoga(services),
@@ -44,7 +45,8 @@ export async function startKeyward(
     // database that stopped answering still lets the process end within about twice that.
     close: async () => {
       services.usage.stop();
-      await Promise.all([services.keyChanges.stop(), services.usage.flush().catch(() => undefined)]);
+      services.keyLimits.ledger?.stop();
+      await Promise.all([services.keyChanges.stop(), services.usage.flush().catch(() => undefined), services.keyLimits.ledger?.flush().catch(() => undefined)]);
       await db.close();
     },
   };

@@ -4,6 +4,7 @@ import { gql, mutation, post, send, type GraphQLResponse } from "./helpers/http.
 import { addMember } from "./helpers/members.ts";
 import { createTenant, seedPlatformKey } from "./helpers/platform.ts";
 import { seedOrganization } from "./helpers/seed.ts";
+import { queryLog, testServer } from "./helpers/server.ts";
 import { yogaWith } from "./helpers/yoga.ts";
 
 // A key's own limits: allowedIps, rateLimit, credits. Clocks: rate-limiter-flexible and the
@@ -290,6 +291,24 @@ describe("verifyApiKey with a key's limits", () => {
       expect(codes.filter((c) => c === "USAGE_EXCEEDED").length).toBe(5);
       expect((await gql(READ, { key: org.adminKey, variables: { id } })).data?.apiKey.credits.remaining).toBe(0);
     }
+  });
+
+  it.skipIf(process.env.DATABASE_URL)("on the embedded database, spends write nothing per check: balances are written in batches", async () => {
+    const { services, db } = await testServer();
+    const org = await seedOrganization();
+    const { id, secret } = await policyKey(org.adminKey, { credits: { remaining: 100 }, rateLimit: { limit: 1000, windowSeconds: 60 } });
+    expect(verified(await verify(org.adminKey, { key: secret })).credits).toEqual({ remaining: 99 }); // reads the balance once
+    queryLog.length = 0;
+    for (let i = 0; i < 20; i++) expect(verified(await verify(org.adminKey, { key: secret })).valid).toBe(true);
+XX|INSERT)/i.test(sql) && /ApiKey"|RateLimiter/.test(sql))).toEqual([]);
+    expect((await db.prisma.apiKey.findUniqueOrThrow({ where: { id } })).creditsRemaining).toBe(100);
+    await services.keyLimits.ledger!.flush();
+    expect((await db.prisma.apiKey.findUniqueOrThrow({ where: { id } })).creditsRemaining).toBe(79);
+    // An admin's change starts from what was really left, and what it sets holds.
+    await verify(org.adminKey, { key: secret });
+    expect((await gql(UPDATE, { key: org.adminKey, variables: { i: { id, allowedIps: ["192.0.2.0/24"] } } })).data?.updateApiKey.apiKey.credits).toEqual({ remaining: 78, refillAmount: null, refillInterval: null });
+    expect((await gql(UPDATE, { key: org.adminKey, variables: { i: { id, credits: { remaining: 5 }, allowedIps: null } } })).data?.updateApiKey.apiKey.credits.remaining).toBe(5);
+    expect(verified(await verify(org.adminKey, { key: secret })).credits).toEqual({ remaining: 4 });
   });
 
   it("refills at the start of each UTC day (DAILY) and month (MONTHLY)", async () => {

@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { periodStart, type RateLimitPolicy } from "../domain/keyPolicies.ts";
+import { CreditLedger } from "./creditLedger.ts";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
 
 /** Where a key stands in its rate limit after (or, for `peek`, without) this use. */
@@ -44,19 +45,35 @@ const MAX_LIMITERS = 10_000;
  * (`shared`): RateLimiterPostgres in the `RateLimiterFlexible` table, one upsert per check, and
  * once a key is over its limit this instance refuses it from memory until its window ends.
  *
- * Credits are one atomic `UPDATE … WHERE remaining >= cost RETURNING` (with a refill due at the
- * start of a UTC period applied in the same statement): exact under any concurrency on every
- * instance, one round trip per spend (a refusal reads the balance in a second).
+ * Credits on PostgreSQL are one atomic `UPDATE … WHERE remaining >= cost RETURNING` (with a
+ * refill due at the start of a UTC period applied in the same statement): exact under any
+ * concurrency on every instance, one round trip per spend (a refusal reads the balance in a
+ * second). On the embedded database, the one process keeps balances in memory and writes them
+ * in batches (`CreditLedger`): no database write per check.
  */
 export class KeyLimits {
   #limiters = new Map<string, RateLimiterAbstract>();
+  /** The embedded database's balances; `undefined` on PostgreSQL, where the database keeps them. */
+  readonly ledger: CreditLedger | undefined;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly shared: boolean,
     /** The clock credits are refilled by; rate-limiter-flexible reads `Date.now()` itself. */
     private readonly now: () => number = () => Date.now(),
-  ) {}
+  ) {
+    this.ledger = shared ? undefined : new CreditLedger(prisma, now);
+  }
+
+  /** Around a change of a key's limits (see `CreditLedger.hold`); nothing to do on PostgreSQL. */
+  async holdCredits(keyId: string): Promise<() => void> {
+    return this.ledger ? this.ledger.hold(keyId) : () => undefined;
+  }
+
+  /** Credits left as this instance knows them, when newer than the database's (embedded database only). */
+  pendingCredits(keyId: string): number | undefined {
+    return this.ledger?.pending(keyId);
+  }
 
   /** Counts one use of the key. */
   async consume(keyId: string, policy: RateLimitPolicy): Promise<RateLimitState> {
@@ -77,6 +94,7 @@ export class KeyLimits {
 
   /** Spends `cost` credits (0: only reads the balance); `null` when the key has no credits. */
   async spendCredits(keyId: string, cost: number): Promise<CreditsSpend | null> {
+    if (this.ledger) return this.ledger.spend(keyId, cost);
     const now = this.now();
     const due = Prisma.sql`("creditsRefillInterval" IS NOT NULL AND ("creditsRefilledAt" IS NULL OR "creditsRefilledAt" <
       CASE "creditsRefillInterval" WHEN 'DAILY' THEN ${periodStart("DAILY", now)}::timestamp(3) ELSE ${periodStart("MONTHLY", now)}::timestamp(3) END))`;

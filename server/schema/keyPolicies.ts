@@ -84,8 +84,12 @@ builder.prismaObjectFields(ApiKey, (t) => ({
   credits: t.field({
     type: ApiKeyCredits,
     nullable: true,
-    select: policySelect,
-    resolve: (key) => policyOf(key).credits,
+    select: { id: true, ...policySelect },
+    resolve: (key, _args, { keyLimits }) => {
+      const { credits } = policyOf(key);
+      const pending = credits ? keyLimits.pendingCredits(key.id) : undefined;
+      return credits && pending !== undefined ? { ...credits, remaining: pending } : credits;
+    },
   }),
 }));
 
@@ -110,8 +114,10 @@ builder.mutationField("updateApiKey", (t) =>
     description:
       "Changes a key's limits (allowedIps, rateLimit, credits), from the next request on, on every instance. Whoever may manage the key may change them; a member may only tighten the limits on their own key (FORBIDDEN otherwise).",
     args: { input: t.arg({ type: UpdateApiKeyInput, required: true }) },
-    resolve: (_root, { input }, context) => {
+    resolve: async (_root, { input }, context) => {
       const requested = validPolicyChange({ allowedIps: input.allowedIps, rateLimit: input.rateLimit, credits: input.credits });
+      // The embedded database's in-memory balance is written first and held until the change commits.
+      const release = await context.keyLimits.holdCredits(String(input.id));
       return change(context, async (step) => {
         const key = await manageableKey(step, input.id);
         if (key.status === "REVOKED") throw badInput("This key is revoked; its limits no longer matter.", "id");
@@ -133,7 +139,7 @@ builder.mutationField("updateApiKey", (t) =>
           metadata: { name: key.name, changed: Object.keys(requested), before: policySet(before), after: policySet(after) },
         });
         return { apiKey };
-      });
+      }).finally(release);
     },
   }),
 );
