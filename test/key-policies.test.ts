@@ -4,6 +4,7 @@ import { gql, mutation, post, send, type GraphQLResponse } from "./helpers/http.
 import { addMember } from "./helpers/members.ts";
 import { createTenant, seedPlatformKey } from "./helpers/platform.ts";
 import { seedOrganization } from "./helpers/seed.ts";
+import { keywardError, sdk } from "./helpers/sdk.ts";
 import { queryLog, testServer } from "./helpers/server.ts";
 import { yogaWith } from "./helpers/yoga.ts";
 
@@ -349,5 +350,25 @@ describe("verifyApiKey with a key's limits", () => {
     expect(verified(await verify(platform.secret, { key: secret, ip: "198.51.100.1" }))).toMatchObject({ valid: false, code: "IP_NOT_ALLOWED" });
     expect(verified(await verify(platform.secret, { key: secret, ip: "192.0.2.1" }))).toMatchObject({ valid: true, rateLimit: { limit: 100, remaining: 99 }, credits: { remaining: 0 } });
     expect(verified(await verify(platform.secret, { key: secret, ip: "192.0.2.1" }))).toMatchObject({ valid: false, code: "USAGE_EXCEEDED", credits: { remaining: 0 } });
+  });
+});
+
+describe("the SDK", () => {
+  it("updateApiKey sets limits; verifyRequest passes ip and cost; a member's loosening is a KeywardError FORBIDDEN", async () => {
+    const org = await seedOrganization();
+    const kw = await sdk(org.adminKey);
+    const { apiKey, secret } = await kw.createApiKey({ name: "sdk limited", credits: { remaining: 10 } });
+    expect(apiKey.credits).toEqual({ remaining: 10, refillAmount: null, refillInterval: null });
+    const updated = await kw.updateApiKey({ id: apiKey.id, allowedIps: ["192.0.2.0/24"], rateLimit: { limit: 50, windowSeconds: 60 } });
+    expect(updated.apiKey).toMatchObject({ allowedIps: ["192.0.2.0/24"], rateLimit: { limit: 50, windowSeconds: 60 } });
+    const request = { headers: { "x-api-key": secret } };
+    expect(await kw.verifyRequest(request)).toMatchObject({ valid: false, code: "IP_NOT_ALLOWED" });
+    expect(await kw.verifyRequest(request, { ip: "192.0.2.10", cost: 4 })).toMatchObject({ valid: true, credits: { remaining: 6 }, rateLimit: { limit: 50 } });
+    expect(await kw.verifyRequest(request, { ip: "192.0.2.10", cost: 7 })).toMatchObject({ valid: false, code: "USAGE_EXCEEDED", credits: { remaining: 6 } });
+    await keywardError(kw.verifyApiKey({ key: secret, cost: -1 }), "BAD_USER_INPUT");
+
+    const member = await addMember(org.adminKey);
+    await kw.updateApiKey({ id: member.keyId, rateLimit: { limit: 10, windowSeconds: 60 } });
+    await keywardError((await sdk(member.key)).updateApiKey({ id: member.keyId, rateLimit: null }), "FORBIDDEN", 403);
   });
 });
