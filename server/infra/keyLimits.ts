@@ -32,6 +32,26 @@ function prismaStore(prisma: PrismaClient) {
   };
 }
 
+/**
+ * A RateLimiterPostgres on the `RateLimiterFlexible` table (created by Keyward's migrations),
+ * through Prisma's pool. Once a key is over its limit, this instance refuses it from memory until
+ * its window ends. Expired rows are swept by the first limiter made (the sweep covers the table).
+ */
+let sweeping = false;
+export function postgresLimiter(prisma: PrismaClient, options: { keyPrefix: string; points: number; duration: number }): RateLimiterAbstract {
+  const sweep = !sweeping;
+  sweeping = true;
+  return new RateLimiterPostgres({
+    ...options,
+    storeClient: prismaStore(prisma),
+    storeType: "pool",
+    tableName: "RateLimiterFlexible",
+    tableCreated: true,
+    inMemoryBlockOnConsumed: options.points + 1,
+    clearExpiredByTimeout: sweep,
+  } as ConstructorParameters<typeof RateLimiterPostgres>[0]);
+}
+
 /** Distinct (limit, window) pairs kept; past it the oldest limiter (and its counts) is dropped. */
 const MAX_LIMITERS = 10_000;
 
@@ -125,19 +145,7 @@ export class KeyLimits {
     if (limiter) return limiter;
     if (this.#limiters.size >= MAX_LIMITERS) this.#limiters.delete(this.#limiters.keys().next().value!);
     const options = { keyPrefix: name, points: limit, duration: windowSeconds };
-    limiter = this.shared
-      ? new RateLimiterPostgres({
-          ...options,
-          storeClient: prismaStore(this.prisma),
-          storeType: "pool",
-          tableName: "RateLimiterFlexible",
-          tableCreated: true,
-          // Counted in the database while under the limit; once over, refused from memory until the window ends.
-          inMemoryBlockOnConsumed: limit + 1,
-          // Expired rows are swept by one limiter only (the sweep covers the whole table).
-          clearExpiredByTimeout: this.#limiters.size === 0,
-        } as ConstructorParameters<typeof RateLimiterPostgres>[0])
-      : new RateLimiterMemory(options);
+    limiter = this.shared ? postgresLimiter(this.prisma, options) : new RateLimiterMemory(options);
     this.#limiters.set(name, limiter);
     return limiter;
   }
