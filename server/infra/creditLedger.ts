@@ -1,6 +1,11 @@
 import { periodStart } from "../domain/keyPolicies.ts";
 import type { CreditRefillInterval, PrismaClient } from "../generated/prisma/client.ts";
-import type { CreditsSpend } from "./keyLimits.ts";
+
+/** A verification's spend: `ok` false when fewer than `cost` credits were left (nothing spent then). */
+export interface CreditsSpend {
+  ok: boolean;
+  remaining: number;
+}
 
 interface Balance {
   remaining: number;

@@ -1,6 +1,6 @@
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { periodStart, type RateLimitPolicy } from "../domain/keyPolicies.ts";
-import { CreditLedger } from "./creditLedger.ts";
+import { CreditLedger, type CreditsSpend } from "./creditLedger.ts";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
 
 /** Where a key stands in its rate limit after (or, for `peek`, without) this use. */
@@ -9,12 +9,6 @@ export interface RateLimitState {
   limit: number;
   remaining: number;
   resetAt: Date;
-}
-
-/** A verification's spend: `ok` false when fewer than `cost` credits were left (nothing spent then). */
-export interface CreditsSpend {
-  ok: boolean;
-  remaining: number;
 }
 
 /**
