@@ -29,12 +29,13 @@ function prismaStore(prisma: PrismaClient) {
 /**
  * A RateLimiterPostgres on the `RateLimiterFlexible` table (created by Keyward's migrations),
  * through Prisma's pool. Once a key is over its limit, this instance refuses it from memory until
- * its window ends. Expired rows are swept by the first limiter made (the sweep covers the table).
+ * its window ends. Expired rows are swept by the first limiter made on each database (the sweep
+ * covers the table).
  */
-let sweeping = false;
+const swept = new WeakSet<PrismaClient>();
 export function postgresLimiter(prisma: PrismaClient, options: { keyPrefix: string; points: number; duration: number }): RateLimiterAbstract {
-  const sweep = !sweeping;
-  sweeping = true;
+  const sweep = !swept.has(prisma);
+  swept.add(prisma);
   return new RateLimiterPostgres({
     ...options,
     storeClient: prismaStore(prisma),

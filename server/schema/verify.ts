@@ -145,7 +145,6 @@ const refusedByPolicy = (code: PolicyRefusal, outcome: PolicyOutcome, apiKeyId: 
   ...limitsOf(outcome),
 });
 
-
 builder.mutationField("verifyApiKey", (t) =>
   t.withAuth({ $any: { scope: "KEYS_VERIFY", platform: "PLATFORM_VERIFY" } }).field({
     type: VerifyApiKeyPayload,
