@@ -35,6 +35,7 @@ export async function startKeyward(
       : null;
   const services = createServices(db.prisma, config, { logger });
   services.usage.start(config.usageFlushMs);
+  services.keyLimits.ledger?.start(config.usageFlushMs);
   if (config.databaseUrl) await services.keyChanges.listen(config.databaseUrl);
   // A minute after boot at the latest, so instances restarted more often than the interval still sweep.
   const sweeps =
@@ -60,8 +61,9 @@ export async function startKeyward(
     // database that stopped answering still lets the process end within about twice that.
     close: async () => {
       services.usage.stop();
+      services.keyLimits.ledger?.stop();
       await sweeps?.stop();
-      await Promise.all([services.keyChanges.stop(), services.usage.flush().catch(() => undefined)]);
+      await Promise.all([services.keyChanges.stop(), services.usage.flush().catch(() => undefined), services.keyLimits.ledger?.flush().catch(() => undefined)]);
       await db.close();
     },
   };

@@ -11,6 +11,7 @@ export const errorStatus = {
   API_KEY_EXPIRED: 403,
   FORBIDDEN: 403,
   HTTPS_REQUIRED: 403,
+  IP_NOT_ALLOWED: 403,
   RATE_LIMITED: 429,
   BAD_USER_INPUT: 200,
   NOT_FOUND: 200,
@@ -60,6 +61,9 @@ export const unauthenticated = (message = "A valid API key is required.") =>
 
 /** A console session that was signed out, expired, or whose person left the organization. */
 export const sessionEnded = () => unauthenticated("Your console session has ended; sign in again.");
+
+/** A key with an allowlist (`allowedIps`) used from an address outside it. */
+export const ipNotAllowed = () => new KeywardError("IP_NOT_ALLOWED", "This API key may not be used from this address.");
 
 export const forbidden = (message = "This API key may not do that.") => new KeywardError("FORBIDDEN", message);
 

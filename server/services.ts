@@ -5,6 +5,7 @@ import type { Config } from "./config.ts";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 import { createLogger, type Logger } from "./infra/logger.ts";
 import { createMetrics, type Metrics } from "./infra/metrics.ts";
+import { KeyLimits } from "./infra/keyLimits.ts";
 import { defaultRateLimits, type RateLimits } from "./infra/rateLimit.ts";
 import { UsageTracker } from "./infra/usageTracker.ts";
 
@@ -17,6 +18,8 @@ export interface Services {
   verifier: Verifier;
   keyChanges: KeyChanges;
   rateLimits: RateLimits;
+  /** Keys' own rate limits and credits (server/infra/keyLimits.ts). */
+  keyLimits: KeyLimits;
   metrics: Metrics;
 }
 
@@ -34,6 +37,7 @@ export function createServices(prisma: PrismaClient, config: Config, overrides: 
       overrides.keyChanges ??
       new KeyChanges(cache, logger, { timeoutMs: config.databaseTimeoutMs, heartbeatMs: config.listenerHeartbeatMs, registry: metrics.registry }),
     rateLimits: overrides.rateLimits ?? defaultRateLimits(config.databaseUrl ? prisma : undefined),
+    keyLimits: overrides.keyLimits ?? new KeyLimits(prisma, Boolean(config.databaseUrl)),
     metrics,
   };
 }

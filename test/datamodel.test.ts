@@ -18,6 +18,7 @@ const expectedType: Record<string, string[]> = {
   Boolean: ["boolean"],
   DateTime: ["timestamp without time zone", "date"],
   Json: ["jsonb"],
+  BigInt: ["bigint"],
 };
 
 /** The hand-written migrations must produce exactly what schema.prisma describes. */

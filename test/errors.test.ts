@@ -49,6 +49,11 @@ const refusals: Partial<Record<ErrorCode, () => Promise<GraphQLResponse>>> = {
     const org = await seedOrganization();
     return send(await yogaWith({ KEYWARD_REQUIRE_HTTPS: "true" }), post(VIEWER, { "x-api-key": org.adminKey }));
   },
+  IP_NOT_ALLOWED: async () => {
+    const org = await seedOrganization();
+    const { secret } = await createKey(org.adminKey, { allowedIps: ["192.0.2.1"] });
+    return send(await yogaWith({ KEYWARD_TRUST_PROXY: "true" }), post(VIEWER, { "x-api-key": secret, "x-forwarded-for": "192.0.2.2" }));
+  },
   RATE_LIMITED: async () => {
     const yoga = await yogaWith({ KEYWARD_TRUST_PROXY: "true" }, { signUps: new FailureLimiter(1, 60_000) });
     const signUp = () =>

@@ -11,6 +11,7 @@ const record = (id: string, ownerId: string | null = "owner-1"): KeyRecord => ({
   ownerId,
   ownerRole: ownerId ? "ADMIN" : null,
   tenant: null,
+  limits: null,
   scopes: [],
   status: "ENABLED",
   secretHash: Buffer.alloc(32),

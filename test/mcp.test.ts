@@ -110,14 +110,29 @@ describe("the MCP endpoint", () => {
     await client.close();
   });
 
+  it("update_api_key sets a key's limits, and create_api_key takes them", async () => {
+    const org = await seedOrganization();
+    const client = await connect(`${base}/mcp`, { "x-api-key": org.adminKey });
+    const created = await client.callTool({
+      name: "create_api_key",
+      arguments: { input: { name: "limited by an agent", rateLimit: { limit: 100, windowSeconds: 60 }, credits: { remaining: 10, refillAmount: 10, refillInterval: "DAILY" } } },
+    });
+    const apiKey = (created.structuredContent as any).createApiKey.apiKey;
+    expect(apiKey).toMatchObject({ rateLimit: { limit: 100, windowSeconds: 60 }, credits: { remaining: 10, refillAmount: 10, refillInterval: "DAILY" } });
+    const updated = await client.callTool({ name: "update_api_key", arguments: { input: { id: apiKey.id, allowedIps: ["192.0.2.0/24"], rateLimit: null } } });
+    expect((updated.structuredContent as any).updateApiKey.apiKey).toMatchObject({ allowedIps: ["192.0.2.0/24"], rateLimit: null, credits: { remaining: 10 } });
+    await client.close();
+  });
+
   it("marks which tools only read and which take access away, and names an unknown tool once", async () => {
     const org = await seedOrganization();
     const client = await connect(`${base}/mcp`, { "x-api-key": org.adminKey });
     const hints = Object.fromEntries((await client.listTools()).tools.map((t) => [t.name, t.annotations]));
     expect(hints.api_keys).toEqual({ readOnlyHint: true, destructiveHint: false });
-    expect(hints.verify_api_key).toEqual({ readOnlyHint: true, destructiveHint: false });
+    // It spends the key's credits and counts against its rate limit.
+    expect(hints.verify_api_key).toEqual({ readOnlyHint: false, destructiveHint: false });
     expect(hints.create_api_key).toEqual({ readOnlyHint: false, destructiveHint: false });
-    for (const name of ["revoke_api_key", "delete_api_key", "disable_api_key", "rotate_api_key", "remove_member", "update_member_role", "cancel_invitation", "update_organization_policy"]) {
+    for (const name of ["revoke_api_key", "delete_api_key", "disable_api_key", "rotate_api_key", "remove_member", "update_member_role", "cancel_invitation", "update_organization_policy", "update_api_key"]) {
       expect(hints[name], name).toEqual({ readOnlyHint: false, destructiveHint: true });
     }
     const unknown = await client.callTool({ name: "no_such_tool", arguments: {} }).catch((e: Error) => e);

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { defaultAllowedIpsFor } from "../server/domain/organizationPolicy.ts";
 import { asConsole, sessionCookie } from "./helpers/console.ts";
 import { gql, mutation, type GraphQLResponse } from "./helpers/http.ts";
 import { addMember } from "./helpers/members.ts";
@@ -23,6 +22,12 @@ async function keyIds(key: string, variables: Record<string, unknown>): Promise<
   const result = await gql(KEYS, { key, variables: { first: 100, ...variables } });
   if (!result.data) throw new Error(result.text);
   return result.data.apiKeys.edges.map((e: { node: { id: string } }) => e.node.id).sort();
+}
+
+async function allowlistOfNewKey(key: string, input: Record<string, unknown>): Promise<string[]> {
+  const made = await gql(mutation("createApiKey", "{ apiKey { allowedIps } }"), { key, variables: { i: input } });
+  if (!made.data?.createApiKey) throw new Error(made.text);
+  return made.data.createApiKey.apiKey.allowedIps;
 }
 
 function expectBadInput(result: GraphQLResponse, field: string, rule?: string) {
@@ -55,15 +60,21 @@ describe("updateOrganizationPolicy", () => {
     expect(events).toHaveLength(4);
     expect(events.at(-1)).toMatchObject({ actorKeyId: org.apiKey.id, actorUserId: org.user.id, targetId: org.organization.id, metadata: { before: none, after: full } });
     expect(events[0].metadata).toEqual({ before: { ...none, disableUnusedAfterDays: 60 }, after: none });
-    const { db } = await testServer();
-    expect(await db.prisma.$transaction((tx) => defaultAllowedIpsFor(tx, org.organization.id))).toEqual([]);
+    expect(await allowlistOfNewKey(org.adminKey, { name: "after clearing" })).toEqual([]);
   });
 
-  it("keeps the normalized defaultAllowedIps for new keys (defaultAllowedIpsFor)", async () => {
+  it("gives new keys that name no allowlist the normalized defaultAllowedIps; a key's own list wins", async () => {
     const org = await seedOrganization("Allowlist");
     await setPolicy(org.adminKey, { defaultAllowedIps: ["10.9.8.7/16", "::ffff:10.0.0.1", "2001:db8:0:0::/64"] });
-    const { db } = await testServer();
-    expect(await db.prisma.$transaction((tx) => defaultAllowedIpsFor(tx, org.organization.id))).toEqual(["10.9.0.0/16", "10.0.0.1", "2001:db8::/64"]);
+    const defaults = ["10.9.0.0/16", "10.0.0.1", "2001:db8::/64"];
+    expect((await gql(READ, { key: org.adminKey })).data?.organization.policy.defaultAllowedIps).toEqual(defaults);
+    expect(await allowlistOfNewKey(org.adminKey, { name: "defaulted" })).toEqual(defaults);
+    expect(await allowlistOfNewKey(org.adminKey, { name: "own list", allowedIps: ["192.0.2.0/24"] })).toEqual(["192.0.2.0/24"]);
+    // A platform's key in the organization gets them too.
+    const platform = await seedPlatformKey(["PLATFORM_WRITE"]);
+    const tenant = await createTenant(platform.secret);
+    await setPolicy(platform.secret, { organizationId: tenant.id, defaultAllowedIps: ["198.51.100.7"] });
+    expect(await allowlistOfNewKey(platform.secret, { organizationId: tenant.id, kind: "SERVICE", name: "svc" })).toEqual(["198.51.100.7"]);
   });
 
   it("refuses bad input naming the field, and applies nothing of a refused update", async () => {

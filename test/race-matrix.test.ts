@@ -153,7 +153,10 @@ const notInMatrix: Record<string, string> = {
   inviteMember: "changes no key and no membership",
   cancelInvitation: "changes no key and no membership",
   signUp: "creates a new organization",
-  verifyApiKey: "reads a key; changes nothing a race could undo",
+  verifyApiKey:
+    "reads a key; its only writes are a credit spend (one atomic UPDATE … WHERE remaining >= cost) and a rate-limit count, raced in test/key-policies-instances.test.ts",
+  updateApiKey:
+    "changes a key's limits deciding on the key's locked row (lockKey, as rename does), so it serializes with every key operation; not yet raced here; cross-instance effect in test/key-policies-instances.test.ts",
   createPlatformKey: "creates a platform key; changes no organization's key",
   revokePlatformKey:
     "changes only a platform key, locked FOR UPDATE; every platform change re-reads its key FOR SHARE (platformChange); test/platform-keys.test.ts, test/platform-instances.test.ts",

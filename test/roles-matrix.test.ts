@@ -127,6 +127,11 @@ const rows: Row[] = [
     expect: { admin: "ok", member: "FORBIDDEN", memberOnOthers: "FORBIDDEN", removed: "API_KEY_REVOKED", otherOrg: "ok" },
   },
   keyOp("renameApiKey", "name"),
+  {
+    // Adding a limit where there was none tightens the key: a member may, on their own key.
+    ...keyOp("updateApiKey"),
+    variables: (w, a) => ({ i: { id: keyFor(w, a), rateLimit: { limit: 1_000_000, windowSeconds: 60 } } }),
+  },
   keyOp("disableApiKey"),
   keyOp("enableApiKey"),
   keyOp("rotateApiKey"),

@@ -22,6 +22,7 @@ export const actionWords: Record<AuditAction, string> = {
   API_KEY_RENAMED: "Key renamed",
   API_KEY_REVOKED: "Key revoked",
   API_KEY_ROTATED: "Key rotated",
+  API_KEY_UPDATED: "Key limits changed",
   AUTHENTICATION_FAILED: "Failed sign-ins",
   INVITATION_CANCELLED: "Invitation cancelled",
   MEMBER_INVITED: "Member invited",

@@ -9,6 +9,7 @@ export const keywardErrorCodes = [
   "API_KEY_EXPIRED",
   "FORBIDDEN",
   "HTTPS_REQUIRED",
+  "IP_NOT_ALLOWED",
   "RATE_LIMITED",
   "BAD_USER_INPUT",
   "NOT_FOUND",

@@ -34,6 +34,7 @@ import {
   type SignUpInput,
   type UpdateMemberRoleInput,
   type VerifyApiKeyInput,
+  type UpdateApiKeyInput,
 } from "./generated.js";
 import { paginate } from "./paginate.js";
 import { keyOfRequest, type VerifiableRequest } from "./verifyRequest.js";
@@ -88,6 +89,10 @@ export type {
   SignUpInput,
   UpdateMemberRoleInput,
   VerifyApiKeyInput,
+  UpdateApiKeyInput,
+  RateLimitInput,
+  CreditsInput,
+  CreditRefillInterval,
 } from "./generated.js";
 
 /** A `fetch`: `globalThis.fetch`, undici's, or a function that hands the request to a server in-process. */
@@ -147,6 +152,21 @@ export interface CallOptions {
    * @default the client's `maxRetries` ({@link KeywardOptions.maxRetries})
    */
   maxRetries?: number | undefined;
+}
+
+/** `verifyRequest`'s options: the call's, and what a key's own limits need to know about this use. */
+export interface VerifyRequestOptions extends CallOptions {
+  /**
+   * The address your caller connected from, as your API determines it (behind your proxy, its
+   * entry): a key with `allowedIps` is refused with `IP_NOT_ALLOWED` without it.
+   * @default undefined
+   */
+  ip?: string | null | undefined;
+  /**
+   * Credits this use spends from a key with credits (`0` checks without spending).
+   * @default 1
+   */
+  cost?: number | undefined;
 }
 
 /**
@@ -222,6 +242,13 @@ export class Keyward {
   async renameApiKey(input: RenameApiKeyInput, options?: CallOptions): Promise<T.RenameApiKeyPayload> {
     return this.#call("mutation", "renameApiKey", options, (signal) => this.#sdk.RenameApiKey({ input }, undefined, signal));
   }
+  /**
+   * A key's limits (`allowedIps`, `rateLimit`, `credits`): a field left out stays as it is, `null`
+   * removes it. A member may only tighten the limits on their own key (`FORBIDDEN` otherwise).
+   */
+  async updateApiKey(input: UpdateApiKeyInput, options?: CallOptions): Promise<T.UpdateApiKeyPayload> {
+    return this.#call("mutation", "updateApiKey", options, (signal) => this.#sdk.UpdateApiKey({ input }, undefined, signal));
+  }
   /** Refused from the next request on, until enabled again. */
   async disableApiKey(input: DisableApiKeyInput, options?: CallOptions): Promise<T.DisableApiKeyPayload> {
     return this.#call("mutation", "disableApiKey", options, (signal) => this.#sdk.DisableApiKey({ input }, undefined, signal));
@@ -252,11 +279,14 @@ export class Keyward {
    * `Authorization: Api-Key`) and verifies it. A request with no key, or not one Keyward would
    * accept, answers `{ valid: false, code: "UNAUTHENTICATED" }` without a call.
    */
-  async verifyRequest(request: VerifiableRequest, options?: CallOptions): Promise<T.VerifyApiKeyPayload> {
+  async verifyRequest(request: VerifiableRequest, options: VerifyRequestOptions = {}): Promise<T.VerifyApiKeyPayload> {
     this.#needKey("verifyRequest");
     const key = keyOfRequest(request);
-    if (key === null) return { valid: false, code: "UNAUTHENTICATED", scopes: [], apiKey: null, organization: null, owner: null, metadata: null };
-    return this.verifyApiKey({ key }, options);
+    if (key === null) {
+      return { valid: false, code: "UNAUTHENTICATED", scopes: [], apiKey: null, organization: null, owner: null, metadata: null, rateLimit: null, credits: null };
+    }
+    const { ip, cost, ...call } = options;
+    return this.verifyApiKey({ key, ...(ip != null ? { ip } : {}), ...(cost != null ? { cost } : {}) }, call);
   }
   /** A new organization, its admin and their first key (`secret`). Needs no key; only where sign-up is open. */
   async signUp(input: SignUpInput, options?: CallOptions): Promise<T.SignUpPayload> {

@@ -35,6 +35,7 @@ import type {
   RevokePlatformKeyMutation,
   RemoveMemberMutation,
   RenameApiKeyMutation,
+  UpdateApiKeyMutation,
   RevokeApiKeyMutation,
   RotateApiKeyMutation,
   SignUpMutation,
@@ -68,6 +69,7 @@ export type CreateApiKeyPayload = NonNullable<CreateApiKeyMutation["createApiKey
 /** `secret` is the new full key, shown this once; the old one works until the grace period ends. */
 export type RotateApiKeyPayload = NonNullable<RotateApiKeyMutation["rotateApiKey"]>;
 export type RenameApiKeyPayload = NonNullable<RenameApiKeyMutation["renameApiKey"]>;
+export type UpdateApiKeyPayload = NonNullable<UpdateApiKeyMutation["updateApiKey"]>;
 export type DisableApiKeyPayload = NonNullable<DisableApiKeyMutation["disableApiKey"]>;
 export type EnableApiKeyPayload = NonNullable<EnableApiKeyMutation["enableApiKey"]>;
 export type RevokeApiKeyPayload = NonNullable<RevokeApiKeyMutation["revokeApiKey"]>;

@@ -4,10 +4,11 @@ import type { Services } from "../services.ts";
 import { describeRequest, fromOwnPage, throttledClient, type ServerContext } from "../http/request.ts";
 import { rateLimited } from "../infra/rateLimit.ts";
 import { recordFailedBurst } from "./bursts.ts";
+import { refusedByLimits } from "./policyChecks.ts";
 import { GRAPHQL_PATH } from "../http/routes.ts";
 import { presentedKey } from "./headers.ts";
 import { parseKey, type ParsedKey } from "./key.ts";
-import type { PlatformPrincipal, Principal } from "./principal.ts";
+import type { KeyPrincipal, PlatformPrincipal, Principal } from "./principal.ts";
 import { embeddedPrincipal, embeddedTokenOf } from "./embeddedSessions.ts";
 import { sessionCookieOf, sessionPrincipal } from "./sessions.ts";
 import type { Verification } from "./verifier.ts";
@@ -77,10 +78,20 @@ function throttledBeforeLookup({ services, request, serverContext }: Attempt, ke
 function settle(attempt: Attempt, verification: Verification): Authentication | Promise<Authentication> {
   const { services } = attempt;
   if (!verification.ok) return refuse(attempt, verification.code).catch((error: unknown) => unavailable(services, error));
-  const { metrics, usage } = services;
+  if (verification.limits) {
+    const refused = refusedByLimits(services, attempt.request, attempt.serverContext, verification.principal.keyId, verification.limits);
+    if (refused instanceof Promise) {
+      return refused.then((response) => response ?? accept(services, verification.principal)).catch((error: unknown) => unavailable(services, error));
+    }
+    if (refused) return refused;
+  }
+  return accept(services, verification.principal);
+}
+
+function accept({ metrics, usage }: Services, principal: KeyPrincipal | PlatformPrincipal): Authentication {
   metrics.authentication("valid");
-  usage.record(verification.principal.keyId);
-  return verification.principal;
+  usage.record(principal.keyId);
+  return principal;
 }
 
 /**

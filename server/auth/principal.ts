@@ -1,4 +1,6 @@
 import type { ApiKeyEnvironment, ApiKeyKind, ApiKeyStatus, Role } from "../generated/prisma/client.ts";
+import type { IpAllowlist } from "../domain/ipRanges.ts";
+import type { RateLimitPolicy } from "../domain/keyPolicies.ts";
 import type { PlatformScope } from "./platformScopes.ts";
 import type { Scope } from "./scopes.ts";
 
@@ -75,6 +77,17 @@ export interface KeyRecord {
   expiresAt: number | null;
   /** The key's organization and owner as a platform verifying it sees them; `null` for a PLATFORM key. */
   tenant: KeyTenant | null;
+  /** The key's own limits, compiled once per cached record; `null` when it has none. */
+  limits: KeyLimitsOfRecord | null;
   /** Memo of the principal this record grants (valid keys only). */
   principal?: KeyPrincipal | PlatformPrincipal;
+}
+
+/** What the hot path needs of a key's policy (server/domain/keyPolicies.ts): a change replaces the record, and with it this. */
+export interface KeyLimitsOfRecord {
+  /** `null`: usable from anywhere. */
+  allowlist: IpAllowlist | null;
+  rateLimit: RateLimitPolicy | null;
+  /** The key has credits, which verifyApiKey spends (the balance itself lives in the database). */
+  credits: boolean;
 }

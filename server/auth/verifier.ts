@@ -1,13 +1,14 @@
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { AuthFailureCode } from "../errors.ts";
 import type { KeyCache } from "./cache.ts";
-import type { KeyPrincipal, KeyRecord, KeyTenant, PlatformPrincipal } from "./principal.ts";
+import { compileAllowlist } from "../domain/ipRanges.ts";
+import type { KeyLimitsOfRecord, KeyPrincipal, KeyRecord, KeyTenant, PlatformPrincipal } from "./principal.ts";
 import { digestBytes, parseKey, secretMatches, type ParsedKey } from "./key.ts";
 import { isPlatformScope } from "./platformScopes.ts";
 import { effectiveScopes } from "./scopes.ts";
 
 export type Verification =
-  | { ok: true; principal: KeyPrincipal | PlatformPrincipal; tenant: KeyTenant | null }
+  | { ok: true; principal: KeyPrincipal | PlatformPrincipal; tenant: KeyTenant | null; limits: KeyLimitsOfRecord | null }
   | { ok: false; code: AuthFailureCode; keyId?: string; organizationId?: string };
 
 const UNAUTHENTICATED: Verification = { ok: false, code: "UNAUTHENTICATED" };
@@ -62,7 +63,7 @@ function check(key: KeyRecord | null, parsed: ParsedKey, now: number): Verificat
 
   // Built once per cached record: a change replaces the record, and with it this.
   key.principal ??= principalOf(key, role);
-  return { ok: true, principal: key.principal, tenant: key.tenant };
+  return { ok: true, principal: key.principal, tenant: key.tenant, limits: key.limits };
 }
 
 function principalOf(key: KeyRecord, role: KeyPrincipal["role"]): KeyPrincipal | PlatformPrincipal {
@@ -84,7 +85,11 @@ function principalOf(key: KeyRecord, role: KeyPrincipal["role"]): KeyPrincipal |
   };
 }
 
-interface KeyRow extends Omit<KeyRecord, "secretHash" | "previousSecretHash" | "previousSecretExpiresAt" | "expiresAt" | "principal" | "tenant"> {
+interface KeyRow extends Omit<KeyRecord, "secretHash" | "previousSecretHash" | "previousSecretExpiresAt" | "expiresAt" | "principal" | "tenant" | "limits"> {
+  allowedIps: string[] | null;
+  rateLimit: number | null;
+  rateLimitWindowSeconds: number | null;
+  hasCredits: boolean;
   secretHash: string;
   previousSecretHash: string | null;
   previousSecretExpiresAt: Date | null;
@@ -107,6 +112,7 @@ async function loadKeyRecord(prisma: PrismaClient, id: string): Promise<KeyRecor
            k."organizationId", k."ownerId", k."scopes", k."status"::text AS "status",
            k."secretHash", k."previousSecretHash", k."previousSecretExpiresAt", k."expiresAt",
            m."role"::text AS "ownerRole", k."metadata",
+           k."allowedIps", k."rateLimit", k."rateLimitWindowSeconds", k."creditsRemaining" IS NOT NULL AS "hasCredits",
            o."name" AS "organizationName", o."externalId" AS "organizationExternalId", o."metadata" AS "organizationMetadata",
            u."email" AS "ownerEmail", u."externalId" AS "ownerExternalId"
     FROM "ApiKey" k
@@ -116,7 +122,12 @@ async function loadKeyRecord(prisma: PrismaClient, id: string): Promise<KeyRecor
     WHERE k."id" = ${id}`;
   const row = rows[0];
   if (!row) return null;
-  const { metadata, organizationName, organizationExternalId, organizationMetadata, ownerEmail, ownerExternalId, ...key } = row;
+  const { metadata, organizationName, organizationExternalId, organizationMetadata, ownerEmail, ownerExternalId, allowedIps, rateLimit, rateLimitWindowSeconds, hasCredits, ...key } = row;
+  const limits: KeyLimitsOfRecord = {
+    allowlist: allowedIps && allowedIps.length > 0 ? compileAllowlist(allowedIps) : null,
+    rateLimit: rateLimit !== null && rateLimitWindowSeconds !== null ? { limit: rateLimit, windowSeconds: rateLimitWindowSeconds } : null,
+    credits: hasCredits,
+  };
   const tenant: KeyTenant | null =
     key.organizationId === null || organizationName === null
       ? null
@@ -128,6 +139,7 @@ async function loadKeyRecord(prisma: PrismaClient, id: string): Promise<KeyRecor
   return {
     ...key,
     tenant,
+    limits: limits.allowlist || limits.rateLimit || limits.credits ? limits : null,
     secretHash: digestBytes(row.secretHash),
     previousSecretHash: row.previousSecretHash === null ? null : digestBytes(row.previousSecretHash),
     previousSecretExpiresAt: row.previousSecretExpiresAt?.getTime() ?? null,

@@ -4,9 +4,15 @@ import type { ChangeStep } from "./change.ts";
 import { containsSecret, generateKey } from "../auth/key.ts";
 import { effectiveScopes, type Scope } from "../auth/scopes.ts";
 import type { Principal } from "../auth/principal.ts";
-import { badInput, forbidden } from "../errors.ts";
+import { badInput, forbidden, notFound } from "../errors.ts";
 import type { ApiKey, ApiKeyEnvironment, ApiKeyKind, Prisma, Role } from "../generated/prisma/client.ts";
 import { DAY_MS } from "../infra/usageTracker.ts";
+import { policyData, policyOf, type KeyPolicy, type PolicyChange } from "./keyPolicies.ts";
+
+/** The parts of a policy that are set, for an audit event (a key without limits adds nothing). */
+export function policySet(policy: KeyPolicy): Prisma.InputJsonObject {
+  return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== null)) as Prisma.InputJsonObject;
+}
 
 const NAME_MAX = 100;
 const MAX_EXPIRY_DAYS = 3650;
@@ -60,6 +66,8 @@ export interface IssueKeyInput {
   expiresAt: Date | null;
   /** Only platform keys set it (see `validMetadata`). */
   metadata?: Prisma.InputJsonObject | null;
+  /** The key's own limits (checked by `validPolicyChange`); none by default. */
+  policy?: PolicyChange;
 }
 
 /** Creates a key and its audit event in `tx`; the returned `secret` is the full key, shown once. */
@@ -83,6 +91,7 @@ export async function issueKey(
       scopes: [...input.scopes],
       expiresAt: input.expiresAt,
       ...(input.metadata ? { metadata: input.metadata } : {}),
+      ...policyData(input.policy ?? {}),
       secretHash: generated.secretHash,
       lastFour: generated.lastFour,
       createdById: actor.userId,
@@ -93,7 +102,7 @@ export async function issueKey(
     action,
     targetType: "ApiKey",
     targetId: apiKey.id,
-    metadata: { ...why, name: apiKey.name, kind: apiKey.kind, environment: apiKey.environment, scopes: apiKey.scopes },
+    metadata: { ...why, name: apiKey.name, kind: apiKey.kind, environment: apiKey.environment, scopes: apiKey.scopes, ...policySet(policyOf(apiKey)) },
   });
   return { apiKey, secret: generated.key };
 }
@@ -155,6 +164,18 @@ export async function lockKey(tx: Prisma.TransactionClient, organizationId: stri
   const locked = await tx.$queryRaw<{ id: string }[]>`
     SELECT "id" FROM "ApiKey" WHERE "id" = ${id} AND "organizationId" = ${organizationId} FOR UPDATE`;
   return locked.length === 0 ? null : tx.apiKey.findUnique({ where: { id } });
+}
+
+/**
+ * A key of the caller's organization that the caller may manage, locked for the rest of the
+ * change (see `lockKey`); other organizations' keys do not exist.
+ */
+export async function manageableKey({ tx, caller }: Pick<ChangeStep, "tx" | "caller">, id: string | number): Promise<ApiKey> {
+  const key = await lockKey(tx, caller.organizationId, String(id));
+  if (!key) throw notFound("API key");
+  const own = key.kind === "PERSONAL" && key.ownerId === caller.userId;
+  if (!caller.organizationWide && !own) throw forbidden("Members may manage only their own personal keys.");
+  return key;
 }
 
 /**

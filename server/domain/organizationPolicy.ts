@@ -1,3 +1,4 @@
+import type { PolicyChange } from "./keyPolicies.ts";
 import type { Actor } from "./audit.ts";
 import { recordAudit } from "./audit.ts";
 import { parseIpRanges } from "./ipRanges.ts";
@@ -45,11 +46,15 @@ export async function currentPolicy(tx: Prisma.TransactionClient, organizationId
 }
 
 /**
- * The allowlist a new key of the organization gets when it names none of its own (`[]`: none).
- * Call it where keys are issued (`issueKey`), inside the issuing transaction.
+ * What a new or rotated key of the organization gets from its policy, inside the issuing
+ * transaction: its expiry checked against the rules (BAD_USER_INPUT naming the rule), and the
+ * organization's `defaultAllowedIps` when the key names no allowlist of its own.
  */
-export async function defaultAllowedIpsFor(tx: Prisma.TransactionClient, organizationId: string): Promise<string[]> {
-  return (await currentPolicy(tx, organizationId)).defaultAllowedIps;
+export async function underOrganizationPolicy(tx: Prisma.TransactionClient, organizationId: string, expiresAt: Date | null, keyPolicy: PolicyChange): Promise<PolicyChange> {
+  const policy = await currentPolicy(tx, organizationId);
+  assertKeyExpiryAllowed(policy, expiresAt);
+  if (keyPolicy.allowedIps !== undefined || policy.defaultAllowedIps.length === 0) return keyPolicy;
+  return { ...keyPolicy, allowedIps: policy.defaultAllowedIps };
 }
 
 /** Whether any rule bounds keys' expiry. */

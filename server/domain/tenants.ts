@@ -1,7 +1,7 @@
 import { CONTROL, issueKeyInChange, revokePersonalKeys, validName, type IssueKeyInput } from "./apiKeys.ts";
 import { recordAudit } from "./audit.ts";
 import { lockMembership, type PlatformStep } from "./change.ts";
-import { assertKeyExpiryAllowed, currentPolicy } from "./organizationPolicy.ts";
+import { underOrganizationPolicy } from "./organizationPolicy.ts";
 import { freeSlug, validEmail } from "./organizations.ts";
 import { containsSecret } from "../auth/key.ts";
 import { badInput, KeywardError, notFound } from "../errors.ts";
@@ -183,6 +183,6 @@ export async function issueTenantKey(step: PlatformStep, input: TenantKeyInput) 
   const organization = await tx.organization.findUnique({ where: { id: input.organizationId }, select: { id: true } });
   if (!organization) throw notFound("Organization");
   if (input.ownerId !== null && !(await lockMembership(tx, input.organizationId, input.ownerId, "share"))) throw notFound("Member");
-  assertKeyExpiryAllowed(await currentPolicy(tx, input.organizationId), input.expiresAt);
-  return issueKeyInChange({ tx, touch: step.touch, actor: step.actorIn(input.organizationId) }, { ...input, metadata });
+  const policy = await underOrganizationPolicy(tx, input.organizationId, input.expiresAt, input.policy ?? {});
+  return issueKeyInChange({ tx, touch: step.touch, actor: step.actorIn(input.organizationId) }, { ...input, metadata, policy });
 }

@@ -1,5 +1,7 @@
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { KeywardError } from "../errors.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { postgresLimiter } from "./keyLimits.ts";
 
 /** Counts attempts per client and refuses one that went over its limit (429 + Retry-After). */
 export interface Limiter {
@@ -14,122 +16,84 @@ export interface Limiter {
   fail(client: string): boolean | Promise<boolean>;
 }
 
-export function rateLimited(retryAfterSeconds: number): KeywardError {
+export function rateLimited(retryAfterSeconds: number, what = "Too many attempts"): KeywardError {
   const retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
   return new KeywardError(
     "RATE_LIMITED",
-    `Too many attempts; try again in ${retryAfter} s.`,
+    `${what}; try again in ${retryAfter} s.`,
     { retryAfterSeconds: retryAfter },
     { "Retry-After": String(retryAfter) },
   );
 }
 
-/** In-process sliding window: one Keyward on its own (and the embedded database). */
-export class FailureLimiter implements Limiter {
-  #failures = new Map<string, number[]>();
+/**
+ * Failures counted with rate-limiter-flexible: FIXED windows of `windowMs`, each starting at a
+ * client's first failure after the previous one ended (at most `limit` failures count in one; a
+ * client over the limit waits for its window to end). Once over, this instance answers the
+ * client from memory (`knownBlockMs`) until then.
+ */
+abstract class FlexibleFailureLimiter implements Limiter {
+  #blockedUntil = new Map<string, number>();
 
   constructor(
     readonly limit: number,
     readonly windowMs: number,
-    /** Bounds memory under a flood of distinct clients. */
-    readonly maxClients = 100_000,
+    private readonly limiter: RateLimiterAbstract,
   ) {}
 
   knownBlockMs(client: string, now = Date.now()): number {
-    const recent = this.#recent(client, now);
-    return recent.length >= this.limit ? recent[0]! + this.windowMs - now : 0;
+    const until = this.#blockedUntil.get(client);
+    if (until === undefined) return 0;
+    if (until > now) return until - now;
+    this.#blockedUntil.delete(client);
+    return 0;
   }
 
-  assertAllowed(client: string, now = Date.now()): void {
-    const recent = this.#recent(client, now);
-    if (recent.length >= this.limit) throw rateLimited((recent[0]! + this.windowMs - now) / 1000);
+  async assertAllowed(client: string): Promise<void> {
+    const known = this.knownBlockMs(client);
+    if (known > 0) throw rateLimited(known / 1000);
+    const res = await this.limiter.get(client);
+    if (res && res.consumedPoints >= this.limit) throw rateLimited(this.#block(client, res) / 1000);
   }
 
-  fail(client: string, now = Date.now()): boolean {
-    if (!this.#failures.has(client) && this.#failures.size >= this.maxClients) {
-      const oldest = this.#failures.keys().next().value;
-      if (oldest !== undefined) this.#failures.delete(oldest);
+  async fail(client: string): Promise<boolean> {
+    let res: RateLimiterRes;
+    try {
+      res = await this.limiter.consume(client);
+    } catch (refused) {
+      if (!(refused instanceof RateLimiterRes)) throw refused;
+      res = refused;
     }
-    const failures = [...this.#recent(client, now), now];
-    this.#failures.set(client, failures);
-    return failures.length === this.limit;
+    if (res.consumedPoints >= this.limit) this.#block(client, res);
+    return res.consumedPoints === this.limit;
   }
 
-  #recent(client: string, now: number): number[] {
-    const times = (this.#failures.get(client) ?? []).filter((t) => t > now - this.windowMs);
-    if (times.length === 0) this.#failures.delete(client);
-    return times;
+  /** Remembers until when `client` is over the limit; returns the ms left. */
+  #block(client: string, res: RateLimiterRes): number {
+    const ms = Math.max(1, res.msBeforeNext);
+    if (this.#blockedUntil.size >= 100_000) this.#blockedUntil.clear();
+    this.#blockedUntil.set(client, Date.now() + ms);
+    return ms;
   }
 }
 
-const SLICES = 10;
+/** One Keyward on its own (and the embedded database): counts in memory (RateLimiterMemory). */
+export class FailureLimiter extends FlexibleFailureLimiter {
+  constructor(limit: number, windowMs: number) {
+    super(limit, windowMs, new RateLimiterMemory({ points: limit, duration: windowMs / 1000 }));
+  }
+}
 
 /**
- * The same limit shared by every instance on one PostgreSQL: counts live in
- * `RateLimitCounter` in tenths of the window. Only attempts that count are written; once a
- * client is over the limit, this instance answers it from memory until the window frees up,
- * so a flood costs the database at most `limit` writes per client and window.
+ * The same limit shared by every instance on one PostgreSQL: rate-limiter-flexible's
+ * RateLimiterPostgres in the `RateLimiterFlexible` table (through Keyward's own connection pool;
+ * one upsert per counted failure). Only failures are written; a client over its limit is then
+ * answered from memory until its window ends, so a flood costs the database at most `limit`
+ * writes per client and window.
  */
-export class SharedFailureLimiter implements Limiter {
-  #blockedUntil = new Map<string, number>();
-  readonly #slice: number;
-
-  constructor(
-    private readonly prisma: PrismaClient,
-    private readonly scope: string,
-    readonly limit: number,
-    readonly windowMs: number,
-  ) {
-    this.#slice = Math.max(1, Math.floor(windowMs / SLICES));
-  }
-
-  knownBlockMs(client: string, now = Date.now()): number {
-    return Math.max(0, (this.#blockedUntil.get(client) ?? 0) - now);
-  }
-
-  async assertAllowed(client: string, now = Date.now()): Promise<void> {
-    const until = this.#blockedUntil.get(client);
-    if (until !== undefined && until > now) throw rateLimited((until - now) / 1000);
-    this.#blockedUntil.delete(client);
-    const rows = await this.prisma.rateLimitCounter.findMany({
-      where: { key: this.#key(client), windowStart: { gt: new Date(now - this.windowMs) } },
-      orderBy: { windowStart: "asc" },
-    });
-    let total = rows.reduce((sum, row) => sum + row.count, 0);
-    if (total < this.limit) return;
-    // Free again once enough of the oldest slices have left the window.
-    let freeAt = now + this.#slice;
-    for (const row of rows) {
-      total -= row.count;
-      freeAt = row.windowStart.getTime() + this.windowMs;
-      if (total < this.limit) break;
-    }
-    if (this.#blockedUntil.size > 100_000) this.#blockedUntil.clear();
-    this.#blockedUntil.set(client, freeAt);
-    throw rateLimited((freeAt - now) / 1000);
-  }
-
-  async fail(client: string, now = Date.now()): Promise<boolean> {
-    const windowStart = new Date(now - (now % this.#slice));
-    const key = this.#key(client);
-    // The count, and the window's total once this one is in, in one round trip.
-    const [row] = await this.prisma.$queryRaw<Array<{ total: bigint }>>`
-      WITH counted AS (
-        INSERT INTO "RateLimitCounter" ("key", "windowStart", "count") VALUES (${key}, ${windowStart}, 1)
-        ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitCounter"."count" + 1
-        RETURNING "windowStart", "count")
-      SELECT (SELECT "count" FROM counted) + COALESCE((
-        SELECT sum("count") FROM "RateLimitCounter"
-        WHERE "key" = ${key} AND "windowStart" > ${new Date(now - this.windowMs)} AND "windowStart" <> (SELECT "windowStart" FROM counted)
-      ), 0) AS total`;
-    if (Math.random() < 0.01) {
-      await this.prisma.rateLimitCounter.deleteMany({ where: { windowStart: { lt: new Date(now - 2 * this.windowMs) } } });
-    }
-    return Number(row?.total ?? 0) === this.limit;
-  }
-
-  #key(client: string): string {
-    return `${this.scope}:${client}`;
+export class SharedFailureLimiter extends FlexibleFailureLimiter {
+  constructor(prisma: PrismaClient, scope: string, limit: number, windowMs: number) {
+    super(limit, windowMs, postgresLimiter(prisma, { keyPrefix: `auth:${scope}`, points: limit, duration: windowMs / 1000 }));
   }
 }
 

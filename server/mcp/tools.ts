@@ -34,11 +34,13 @@ export interface Tool {
   annotations: { readOnlyHint: boolean; destructiveHint: boolean };
 }
 
-// Mutations that change nothing (a check), and those that take something away: a key's access
-// (revoke, delete, disable, rotate: the old secret stops), a person's access or rights, an invitation,
-// or the organization's key policy (its dormant-key rule disables keys; its expiry rules refuse new ones).
-const READ_ONLY_MUTATIONS = new Set(["verifyApiKey"]);
-const DESTRUCTIVE = /^(revoke|delete|disable|rotate|remove|cancel|updateMemberRole$|updateOrganizationPolicy$)/;
+// Mutations that change nothing (none now: verifyApiKey spends a key's credits and counts against
+// its rate limit), and those that take something away: a key's access (revoke, delete, disable,
+// rotate: the old secret stops; its limits: an allowlist or a lower limit can shut it out), a
+// person's access or rights, an invitation, or the organization's key policy (its dormant-key rule
+// disables keys; its expiry rules refuse new ones).
+const READ_ONLY_MUTATIONS = new Set<string>();
+const DESTRUCTIVE = /^(revoke|delete|disable|rotate|remove|cancel|updateMemberRole$|updateApiKey$|updateOrganizationPolicy$)/;
 
 export type JsonSchema = {
   type?: string | string[];

@@ -1,12 +1,14 @@
-import { grantableScopes, issueKeyInChange, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, usedInLast24Hours, validExpiry, validName, withinCaller } from "../domain/apiKeys.ts";
+import { grantableScopes, issueKeyInChange, manageableKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, usedInLast24Hours, validExpiry, validName, withinCaller } from "../domain/apiKeys.ts";
 import { builder } from "../builder.ts";
 import { change, platformChange, type ChangeStep } from "../domain/change.ts";
-import { assertKeyExpiryAllowed, currentPolicy } from "../domain/organizationPolicy.ts";
+import { assertKeyExpiryAllowed, currentPolicy, underOrganizationPolicy } from "../domain/organizationPolicy.ts";
 import { issueTenantKey } from "../domain/tenants.ts";
 import type { AuthenticatedContext } from "../context.ts";
-import { badInput, forbidden, KeywardError, notFound } from "../errors.ts";
+import { badInput, forbidden, KeywardError } from "../errors.ts";
 import type { ApiKey as ApiKeyRow, ApiKeyStatus, AuditAction } from "../generated/prisma/client.ts";
 import { ApiKey } from "./apiKey.ts";
+import { CreditsInput, policyInputDescriptions, RateLimitInput } from "./keyPolicies.ts";
+import { validPolicyChange } from "../domain/keyPolicies.ts";
 import { ApiKeyEnvironmentEnum, ApiKeyKindEnum, ScopeEnum } from "./enums.ts";
 
 // One payload type per mutation (Relay's convention), so each can grow on its own.
@@ -44,6 +46,9 @@ const CreateApiKeyInput = builder.inputType("CreateApiKeyInput", {
     organizationId: t.id({ description: "Platform keys only (required for them): the organization the key is for." }),
     ownerId: t.id({ description: "Platform keys only: the member a PERSONAL key belongs to." }),
     metadata: t.field({ type: "JSONObject", description: "Platform keys only: a JSON object (≤ 4 KB) returned by verifyApiKey to platforms." }),
+    allowedIps: t.stringList({ description: policyInputDescriptions.allowedIps }),
+    rateLimit: t.field({ type: RateLimitInput, description: policyInputDescriptions.rateLimit }),
+    credits: t.field({ type: CreditsInput, description: policyInputDescriptions.credits }),
   }),
 });
 const KEY_ID = "The key's id (`apiKey.id`, the public part of the key).";
@@ -80,18 +85,6 @@ const RotateApiKeyInput = builder.inputType("RotateApiKeyInput", {
 });
 
 /**
- * A key of the caller's organization that the caller may manage, locked for the rest of the
- * change (see `lockKey`); other organizations' keys do not exist.
- */
-async function manageableKey({ tx, caller }: ChangeStep, id: string | number): Promise<ApiKeyRow> {
-  const key = await lockKey(tx, caller.organizationId, String(id));
-  if (!key) throw notFound("API key");
-  const own = key.kind === "PERSONAL" && key.ownerId === caller.userId;
-  if (!caller.organizationWide && !own) throw forbidden("Members may manage only their own personal keys.");
-  return key;
-}
-
-/**
  * Moves a key between statuses, deciding on the locked row: no-op (and no event) when already
  * there, never out of REVOKED. The event records the move that actually happened.
  */
@@ -121,6 +114,7 @@ builder.mutationFields((t) => {
         const name = validName(input.name);
         const expiresAt = validExpiry(input.expiresAt);
         const kind = input.kind ?? "PERSONAL";
+        const policy = validPolicyChange({ allowedIps: input.allowedIps, rateLimit: input.rateLimit, credits: input.credits });
         if (!context.principal) {
           if (!context.platform) throw forbidden();
           if (input.organizationId == null) throw badInput("A platform key names the organization: pass organizationId.", "organizationId");
@@ -128,7 +122,7 @@ builder.mutationFields((t) => {
           const ownerId = input.ownerId == null ? null : String(input.ownerId);
           const scopes = [...new Set(input.scopes ?? [])];
           return platformChange({ ...context, platform: context.platform }, (step) =>
-            issueTenantKey(step, { organizationId, ownerId, kind, name, environment: input.environment ?? "LIVE", scopes, expiresAt, metadata: input.metadata ?? null }),
+            issueTenantKey(step, { organizationId, ownerId, kind, name, environment: input.environment ?? "LIVE", scopes, expiresAt, metadata: input.metadata ?? null, policy }),
           );
         }
         if (input.organizationId != null || input.ownerId != null || input.metadata != null) {
@@ -142,7 +136,6 @@ builder.mutationFields((t) => {
             throw badInput("A service key has no user to own a personal key; pass kind: SERVICE.", "kind");
           }
           const requested = input.scopes ? grantableScopes(caller, input.scopes) : [...caller.scopes];
-          assertKeyExpiryAllowed(await currentPolicy(step.tx, caller.organizationId), expiresAt);
           return issueKeyInChange(step, {
             kind,
             ownerId: kind === "PERSONAL" ? caller.userId : null,
@@ -150,6 +143,7 @@ builder.mutationFields((t) => {
             environment: input.environment ?? "LIVE",
             scopes: requested,
             expiresAt,
+            policy: await underOrganizationPolicy(step.tx, caller.organizationId, expiresAt, policy),
           });
         });
       },

@@ -32,6 +32,7 @@ export const ApiKeyStatusEnum = builder.enumType(ApiKeyStatus, {
 export const AuditActionEnum = builder.enumType(AuditAction, { name: "AuditAction" });
 
 export const AuthFailureCodeEnum = builder.enumType("ApiKeyVerificationCode", {
-  description: "Why a key was refused: the same code the HTTP layer answers with.",
-  values: ["UNAUTHENTICATED", "API_KEY_DISABLED", "API_KEY_REVOKED", "API_KEY_EXPIRED"] as const,
+  description:
+    "Why a key was refused: the same code the HTTP layer answers with, or one of the key's own limits (IP_NOT_ALLOWED, RATE_LIMITED, USAGE_EXCEEDED: its credits).",
+  values: ["UNAUTHENTICATED", "API_KEY_DISABLED", "API_KEY_REVOKED", "API_KEY_EXPIRED", "IP_NOT_ALLOWED", "RATE_LIMITED", "USAGE_EXCEEDED"] as const,
 });

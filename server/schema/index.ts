@@ -5,6 +5,7 @@ import "./organization.ts";
 import "./organizationPolicy.ts";
 import "./viewer.ts";
 import "./apiKey.ts";
+import "./keyPolicies.ts";
 import "./apiKeyMutations.ts";
 import "./verify.ts";
 import "./audit.ts";
