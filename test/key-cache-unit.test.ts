@@ -12,6 +12,7 @@ const record = (id: string, ownerId: string | null = "owner-1"): KeyRecord => ({
   ownerRole: ownerId ? "ADMIN" : null,
   tenant: null,
   scopes: [],
+  permissions: [],
   status: "ENABLED",
   secretHash: Buffer.alloc(32),
   previousSecretHash: null,

@@ -16,6 +16,8 @@ import {
   type DeleteOrganizationInput,
   type OrganizationQueryVariables,
   type OrganizationsQueryVariables,
+  type PermissionCatalogQueryVariables,
+  type SetPermissionCatalogInput,
   type UpdateOrganizationInput,
   type PlatformAuditEventsQueryVariables,
   type PlatformKeysQueryVariables,
@@ -65,6 +67,9 @@ export type {
   DeleteOrganizationInput,
   OrganizationQueryVariables,
   OrganizationsQueryVariables,
+  PermissionCatalogQueryVariables,
+  PermissionDefinitionInput,
+  SetPermissionCatalogInput,
   UpdateOrganizationInput,
   DeleteApiKeyInput,
   DisableApiKeyInput,
@@ -131,6 +136,17 @@ export interface KeywardOptions {
    * @default 10000
    */
   maxRetryDelayMs?: number | undefined;
+}
+
+/** Options of {@link Keyward.verifyRequest}. */
+export interface VerifyRequestOptions extends CallOptions {
+  /**
+   * Permissions of your product the key must carry (names from the permission catalogue): when
+   * one is missing, the answer is `{ valid: false, code: "FORBIDDEN" }` with the key's
+   * `apiKey`, `organization`, `owner` and `permissions` still filled in.
+   * @default []
+   */
+  requiredPermissions?: readonly string[] | undefined;
 }
 
 /** Per-call options. */
@@ -245,14 +261,18 @@ export class Keyward {
   /**
    * For your API, with a platform key holding `PLATFORM_VERIFY` (or an organization key holding
    * `KEYS_VERIFY`): reads the key the request presents (`X-API-Key`, `Authorization: Bearer`,
-   * `Authorization: Api-Key`) and verifies it. A request with no key, or not one Keyward would
-   * accept, answers `{ valid: false, code: "UNAUTHENTICATED" }` without a call.
+   * `Authorization: Api-Key`) and verifies it, with `requiredPermissions` when given. A request
+   * with no key, or not one Keyward would accept, answers `{ valid: false, code: "UNAUTHENTICATED" }`
+   * without a call.
    */
-  async verifyRequest(request: VerifiableRequest, options?: CallOptions): Promise<T.VerifyApiKeyPayload> {
+  async verifyRequest(request: VerifiableRequest, options?: VerifyRequestOptions): Promise<T.VerifyApiKeyPayload> {
     this.#needKey("verifyRequest");
     const key = keyOfRequest(request);
-    if (key === null) return { valid: false, code: "UNAUTHENTICATED", scopes: [], apiKey: null, organization: null, owner: null, metadata: null };
-    return this.verifyApiKey({ key }, options);
+    if (key === null) {
+      return { valid: false, code: "UNAUTHENTICATED", scopes: [], permissions: [], apiKey: null, organization: null, owner: null, metadata: null };
+    }
+    const { requiredPermissions, ...call } = options ?? {};
+    return this.verifyApiKey({ key, ...(requiredPermissions ? { requiredPermissions: [...requiredPermissions] } : {}) }, call);
   }
   /** A new organization, its admin and their first key (`secret`). Needs no key; only where sign-up is open. */
   async signUp(input: SignUpInput, options?: CallOptions): Promise<T.SignUpPayload> {
@@ -318,6 +338,18 @@ export class Keyward {
   /** Makes a person a member of a tenant without an invitation (`PLATFORM_WRITE`). */
   async addMember(input: AddMemberInput, options?: CallOptions): Promise<T.AddMemberPayload> {
     return this.#call("mutation", "addMember", options, (signal) => this.#sdk.AddMember({ input }, undefined, signal));
+  }
+  /**
+   * What keys may carry in `permissions`: an organization key's own organization's catalogue (the
+   * global one with the organization's); a platform key (`PLATFORM_READ`) names `organizationId`,
+   * or leaves it out for the global catalogue alone.
+   */
+  async permissionCatalog(variables: PermissionCatalogQueryVariables = {}, options?: CallOptions): Promise<T.PermissionDefinition[]> {
+    return this.#call("query", "permissionCatalog", options, (signal) => this.#sdk.PermissionCatalog(variables, undefined, signal));
+  }
+  /** Replaces a catalogue: an organization's own, or without `organizationId` the one for every organization (`PLATFORM_WRITE`). */
+  async setPermissionCatalog(input: SetPermissionCatalogInput, options?: CallOptions): Promise<T.SetPermissionCatalogPayload> {
+    return this.#call("mutation", "setPermissionCatalog", options, (signal) => this.#sdk.SetPermissionCatalog({ input }, undefined, signal));
   }
 
   /**

@@ -29,6 +29,8 @@ import type {
   DeleteOrganizationMutation,
   AddMemberMutation,
   OrganizationsQuery,
+  PermissionDefinitionFieldsFragment,
+  SetPermissionCatalogMutation,
   RevokePlatformKeyMutation,
   RemoveMemberMutation,
   RenameApiKeyMutation,
@@ -81,6 +83,9 @@ export type CreateOrganizationPayload = NonNullable<CreateOrganizationMutation["
 export type UpdateOrganizationPayload = NonNullable<UpdateOrganizationMutation["updateOrganization"]>;
 export type DeleteOrganizationPayload = NonNullable<DeleteOrganizationMutation["deleteOrganization"]>;
 export type AddMemberPayload = NonNullable<AddMemberMutation["addMember"]>;
+/** A permission of your product that keys may carry (`global`: from the catalogue for every organization). */
+export type PermissionDefinition = PermissionDefinitionFieldsFragment;
+export type SetPermissionCatalogPayload = NonNullable<SetPermissionCatalogMutation["setPermissionCatalog"]>;
 /** `secret` is the new admin's first key, shown this once. */
 export type SignUpPayload = NonNullable<SignUpMutation["signUp"]>;
 /** `code` is the invitation's one-time code, shown this once: give it to the person. */

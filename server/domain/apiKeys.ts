@@ -60,6 +60,8 @@ export interface IssueKeyInput {
   expiresAt: Date | null;
   /** Only platform keys set it (see `validMetadata`). */
   metadata?: Prisma.InputJsonObject | null;
+  /** The product's own permission names, already checked against the catalogue (`grantablePermissions`). */
+  permissions?: readonly string[];
 }
 
 /** Creates a key and its audit event in `tx`; the returned `secret` is the full key, shown once. */
@@ -81,6 +83,7 @@ export async function issueKey(
       name: input.name,
       environment: input.environment,
       scopes: [...input.scopes],
+      permissions: [...(input.permissions ?? [])],
       expiresAt: input.expiresAt,
       ...(input.metadata ? { metadata: input.metadata } : {}),
       secretHash: generated.secretHash,
@@ -93,7 +96,7 @@ export async function issueKey(
     action,
     targetType: "ApiKey",
     targetId: apiKey.id,
-    metadata: { ...why, name: apiKey.name, kind: apiKey.kind, environment: apiKey.environment, scopes: apiKey.scopes },
+    metadata: { ...why, name: apiKey.name, kind: apiKey.kind, environment: apiKey.environment, scopes: apiKey.scopes, permissions: apiKey.permissions },
   });
   return { apiKey, secret: generated.key };
 }

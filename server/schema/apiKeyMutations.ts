@@ -1,7 +1,9 @@
 import { grantableScopes, issueKeyInChange, lockKey, MAX_GRACE_SECONDS, ownerRole, rotateKey, usedInLast24Hours, validExpiry, validName, withinCaller } from "../domain/apiKeys.ts";
 import { builder } from "../builder.ts";
 import { change, platformChange, type ChangeStep } from "../domain/change.ts";
+import { grantablePermissions } from "../domain/permissions.ts";
 import { issueTenantKey } from "../domain/tenants.ts";
+import type { Scope } from "../auth/scopes.ts";
 import type { AuthenticatedContext } from "../context.ts";
 import { badInput, forbidden, KeywardError, notFound } from "../errors.ts";
 import type { ApiKey as ApiKeyRow, ApiKeyStatus, AuditAction } from "../generated/prisma/client.ts";
@@ -34,7 +36,11 @@ const CreateApiKeyInput = builder.inputType("CreateApiKeyInput", {
     kind: t.field({ type: ApiKeyKindEnum, defaultValue: "PERSONAL" }),
     scopes: t.field({
       type: [ScopeEnum],
-      description: "Defaults to everything the calling key may do; asking for more is FORBIDDEN.",
+      description:
+        "Defaults to everything the calling key may do (none in an organization made by a platform, and none for a platform key's keys); asking for more is FORBIDDEN.",
+    }),
+    permissions: t.stringList({
+      description: "The product's own permissions (at most 50 names from the organization's permission catalogue; see permissionCatalog). verifyApiKey reports them.",
     }),
     expiresAt: t.field({ type: "DateTime", description: "In the future, within 10 years." }),
     organizationId: t.id({ description: "Platform keys only (required for them): the organization the key is for." }),
@@ -83,6 +89,15 @@ async function manageableKey({ tx, caller }: ChangeStep, id: string | number): P
 }
 
 /**
+ * A new key's scopes when none are named: all the caller holds, except in an organization a
+ * platform made, where Keyward's management scopes are opt-in (its keys are for the product's API).
+ */
+async function defaultScopes({ tx, caller }: ChangeStep): Promise<Scope[]> {
+  const organization = await tx.organization.findUnique({ where: { id: caller.organizationId }, select: { createdByPlatform: true } });
+  return organization?.createdByPlatform ? [] : [...caller.scopes];
+}
+
+/**
  * Moves a key between statuses, deciding on the locked row: no-op (and no event) when already
  * there, never out of REVOKED. The event records the move that actually happened.
  */
@@ -118,7 +133,17 @@ builder.mutationFields((t) => {
           const ownerId = input.ownerId == null ? null : String(input.ownerId);
           const scopes = [...new Set(input.scopes ?? [])];
           return platformChange({ ...context, platform: context.platform }, (step) =>
-            issueTenantKey(step, { organizationId, ownerId, kind, name, environment: input.environment ?? "LIVE", scopes, expiresAt, metadata: input.metadata ?? null }),
+            issueTenantKey(step, {
+              organizationId,
+              ownerId,
+              kind,
+              name,
+              environment: input.environment ?? "LIVE",
+              scopes,
+              expiresAt,
+              metadata: input.metadata ?? null,
+              permissions: input.permissions ?? [],
+            }),
           );
         }
         if (input.organizationId != null || input.ownerId != null || input.metadata != null) {
@@ -131,7 +156,8 @@ builder.mutationFields((t) => {
           if (kind === "PERSONAL" && !caller.userId) {
             throw badInput("A service key has no user to own a personal key; pass kind: SERVICE.", "kind");
           }
-          const requested = input.scopes ? grantableScopes(caller, input.scopes) : [...caller.scopes];
+          const requested = input.scopes ? grantableScopes(caller, input.scopes) : await defaultScopes(step);
+          const permissions = await grantablePermissions(step.tx, caller.organizationId, input.permissions);
           return issueKeyInChange(step, {
             kind,
             ownerId: kind === "PERSONAL" ? caller.userId : null,
@@ -139,6 +165,7 @@ builder.mutationFields((t) => {
             environment: input.environment ?? "LIVE",
             scopes: requested,
             expiresAt,
+            permissions,
           });
         });
       },

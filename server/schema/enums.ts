@@ -32,6 +32,6 @@ export const ApiKeyStatusEnum = builder.enumType(ApiKeyStatus, {
 export const AuditActionEnum = builder.enumType(AuditAction, { name: "AuditAction" });
 
 export const AuthFailureCodeEnum = builder.enumType("ApiKeyVerificationCode", {
-  description: "Why a key was refused: the same code the HTTP layer answers with.",
-  values: ["UNAUTHENTICATED", "API_KEY_DISABLED", "API_KEY_REVOKED", "API_KEY_EXPIRED"] as const,
+  description: "Why a key was refused: the same code the HTTP layer answers with; FORBIDDEN: a genuine key lacking a required permission.",
+  values: ["UNAUTHENTICATED", "API_KEY_DISABLED", "API_KEY_REVOKED", "API_KEY_EXPIRED", "FORBIDDEN"] as const,
 });

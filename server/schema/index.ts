@@ -14,5 +14,6 @@ import "./usage.ts";
 import "./agents.ts";
 import "./platformKeys.ts";
 import "./tenants.ts";
+import "./permissions.ts";
 
 export const schema = lexicographicSortSchema(builder.toSchema());
