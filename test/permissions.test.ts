@@ -3,6 +3,7 @@ import { asConsole, sessionCookie } from "./helpers/console.ts";
 import { gql, mutation, type GraphQLResponse } from "./helpers/http.ts";
 import { addMember } from "./helpers/members.ts";
 import { createTenant, revokedPlatformKey, seedPlatformKey } from "./helpers/platform.ts";
+import { keywardError, sdk } from "./helpers/sdk.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
 import { queryLog, testServer } from "./helpers/server.ts";
 
@@ -328,5 +329,44 @@ describe("organizations made by a platform", () => {
     expect((await createKey(org.adminKey)).apiKey.scopes.length).toBe(8);
     const joined = await addMember(org.adminKey);
     expect((await createKey(joined.key)).apiKey.scopes).toEqual(expect.arrayContaining(["ORG_READ", "KEYS_WRITE"]));
+  });
+});
+
+describe("the SDK", () => {
+  it("sets and reads catalogues, creates keys with permissions, and verifyRequest passes requiredPermissions", async () => {
+    const platform = await seedPlatformKey();
+    const kw = await sdk(platform.secret);
+    const { organization, admin } = await kw.createOrganization({ name: "Customer", externalId: `acct_${crypto.randomUUID()}`, admin: { email: `c-${crypto.randomUUID()}@example.com` } });
+    const set = await kw.setPermissionCatalog({ organizationId: organization.id, permissions: [{ name: "orders:read", description: "Read orders." }, { name: "orders:write" }] });
+    expect(set.organization?.id).toBe(organization.id);
+    expect(set.permissions).toEqual([
+      { name: "orders:read", description: "Read orders.", global: false },
+      { name: "orders:write", description: "", global: false },
+    ]);
+    expect((await kw.permissionCatalog({ organizationId: organization.id })).filter((p) => !p.global).map((p) => p.name)).toEqual(["orders:read", "orders:write"]);
+    const bad = await keywardError(kw.setPermissionCatalog({ organizationId: organization.id, permissions: [{ name: "Orders" }] }), "BAD_USER_INPUT");
+    expect(bad.errors[0]?.extensions?.field).toBe("permissions");
+
+    const { apiKey, secret } = await kw.createApiKey({ name: "orders", organizationId: organization.id, ownerId: admin.id, permissions: ["orders:read"] });
+    expect(apiKey).toMatchObject({ scopes: [], permissions: ["orders:read"] });
+    const request = new Request("http://product.test/api/orders", { headers: { authorization: `Bearer ${secret}` } });
+    expect(await kw.verifyRequest(request, { requiredPermissions: ["orders:read"] })).toMatchObject({ valid: true, code: null, permissions: ["orders:read"] });
+    expect(await kw.verifyRequest(request, { requiredPermissions: ["orders:write"] })).toMatchObject({
+      valid: false,
+      code: "FORBIDDEN",
+      permissions: ["orders:read"],
+      organization: { id: organization.id },
+      apiKey: { id: apiKey.id },
+    });
+    expect(await kw.verifyRequest(request)).toMatchObject({ valid: true, permissions: ["orders:read"] });
+    expect(await kw.verifyRequest({ headers: {} }, { requiredPermissions: ["orders:read"] })).toMatchObject({ valid: false, code: "UNAUTHENTICATED", permissions: [] });
+
+    // The organization's own key reads its catalogue through the SDK, and may not set one.
+    const own = await sdk(secret);
+    await keywardError(own.permissionCatalog(), "FORBIDDEN", 403);
+    const reader = await kw.createApiKey({ name: "reader", organizationId: organization.id, ownerId: admin.id, scopes: ["ORG_READ"] });
+    const orgKw = await sdk(reader.secret);
+    expect((await orgKw.permissionCatalog()).map((p) => p.name)).toEqual(expect.arrayContaining(["orders:read", "orders:write"]));
+    await keywardError(orgKw.setPermissionCatalog({ permissions: [] }), "FORBIDDEN", 403);
   });
 });

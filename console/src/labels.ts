@@ -32,6 +32,7 @@ export const actionWords: Record<AuditAction, string> = {
   // Made by a platform key (the product Keyward runs behind).
   MEMBER_ADDED: "Member added",
   ORGANIZATION_UPDATED: "Organization updated",
+  PERMISSION_CATALOG_SET: "Permissions changed",
   // Platform-level events: never in an organization's own log, listed for completeness.
   ORGANIZATION_DELETED: "Organization deleted",
   PLATFORM_KEY_CREATED: "Platform key created",

@@ -1,7 +1,7 @@
 import type { ApiKeyEnvironment, ApiKeyKind, CreateApiKeyPayload, Scope } from "@keyward/sdk";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { keyward } from "../api.ts";
-import { useAction } from "../hooks.ts";
+import { useAction, useLoad } from "../hooks.ts";
 import { allScopes, scopeWords } from "../labels.ts";
 import { useSigned } from "../session.ts";
 import { BusyButton } from "./BusyButton.tsx";
@@ -15,10 +15,17 @@ interface CreateKeyDialogProps {
   onCreated: (created: CreateApiKeyPayload) => void;
 }
 
-/** "Create API key": name, environment, scopes (only those the person holds), expiry → "Generate key". */
+/**
+ * "Create API key": name, environment, scopes (only those the person holds), the product's own
+ * permissions (when its catalogue has any), expiry → "Generate key".
+ */
 export function CreateKeyDialog({ onCancel, onCreated }: CreateKeyDialogProps) {
   const { scopes: held, isAdmin } = useSigned();
   const offered = allScopes.filter((scope) => held.includes(scope));
+  // Reading the catalogue needs ORG_READ, which every member holds; without it, none is offered.
+  const catalog = useLoad(() => (held.includes("ORG_READ") ? keyward.permissionCatalog() : Promise.resolve([])), []).data ?? [];
+  const [permissions, setPermissions] = useState<string[]>([]);
+  const [scopesTouched, setScopesTouched] = useState(false);
   const [name, setName] = useState("");
   const [environment, setEnvironment] = useState<ApiKeyEnvironment>("LIVE");
   const [kind, setKind] = useState<ApiKeyKind>("PERSONAL");
@@ -26,10 +33,20 @@ export function CreateKeyDialog({ onCancel, onCreated }: CreateKeyDialogProps) {
   const [expiry, setExpiry] = useState<Expiry>("never");
   const [date, setDate] = useState("");
   const generate = useAction(async () => {
-    const created = await keyward.createApiKey({ name: name.trim(), environment, kind, scopes, expiresAt: expiresAt(expiry, date) });
+    const created = await keyward.createApiKey({ name: name.trim(), environment, kind, scopes, permissions, expiresAt: expiresAt(expiry, date) });
     onCreated(created);
   });
-  const toggle = (scope: Scope, on: boolean) => setScopes((current) => (on ? allScopes.filter((s) => s === scope || current.includes(s)) : current.filter((s) => s !== scope)));
+  // A product's keys are for the product's API: with a catalogue, Keyward's scopes are opt-in.
+  useEffect(() => {
+    if (catalog.length > 0 && !scopesTouched) setScopes([]);
+  }, [catalog.length]);
+  const toggle = (scope: Scope, on: boolean) => {
+    setScopesTouched(true);
+    setScopes((current) => (on ? allScopes.filter((s) => s === scope || current.includes(s)) : current.filter((s) => s !== scope)));
+  };
+  const togglePermission = (name: string, on: boolean) =>
+    setPermissions((current) => (on ? catalog.map((p) => p.name).filter((n) => n === name || current.includes(n)) : current.filter((n) => n !== name)));
+  const nothing = scopes.length === 0 && permissions.length === 0;
   const submit = (event: Event) => {
     event.preventDefault();
     void generate.run();
@@ -72,6 +89,20 @@ export function CreateKeyDialog({ onCancel, onCreated }: CreateKeyDialogProps) {
             ))}
           </div>
         </fieldset>
+        {catalog.length > 0 && (
+          <fieldset>
+            <legend>Permissions</legend>
+            <div class="checks permission-checks">
+              {catalog.map((permission) => (
+                <label class="inline permission-check">
+                  <input type="checkbox" checked={permissions.includes(permission.name)} onChange={(e) => togglePermission(permission.name, e.currentTarget.checked)} />{" "}
+                  <code>{permission.name}</code>
+                  {permission.description && <span class="muted"> {permission.description}</span>}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        )}
         <div class="field">
           <label for="key-expiry">Expires</label>
           <select id="key-expiry" value={expiry} onChange={(e) => setExpiry(e.currentTarget.value as Expiry)}>
@@ -88,12 +119,12 @@ export function CreateKeyDialog({ onCancel, onCreated }: CreateKeyDialogProps) {
           </div>
         )}
         <ErrorNote error={generate.error} />
-        {scopes.length === 0 && <p class="muted">Pick at least one scope.</p>}
+        {nothing && <p class="muted">{catalog.length > 0 ? "Pick at least one scope or permission." : "Pick at least one scope."}</p>}
         <div class="actions">
           <button type="button" class="button" onClick={onCancel} disabled={generate.busy}>
             Cancel
           </button>
-          <BusyButton type="submit" class="button primary" busy={generate.busy} busyLabel="Generating…" disabled={scopes.length === 0}>
+          <BusyButton type="submit" class="button primary" busy={generate.busy} busyLabel="Generating…" disabled={nothing}>
             Generate key
           </BusyButton>
         </div>

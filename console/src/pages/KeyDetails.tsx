@@ -110,6 +110,19 @@ export function KeyDetailsPage({ id }: { id: string }) {
             </li>
           ))}
         </ul>
+        {apiKey.scopes.length === 0 && <p class="muted">None: this key cannot manage anything in Keyward.</p>}
+        {apiKey.permissions.length > 0 && (
+          <>
+            <h3>Permissions</h3>
+            <ul class="scope-list permission-list">
+              {apiKey.permissions.map((permission) => (
+                <li>
+                  <code>{permission}</code>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
       </section>
       <section class="card" aria-labelledby="history-heading">
         <h2 id="history-heading">History</h2>
