@@ -103,14 +103,17 @@ export function KeyDetailsPage({ id }: { id: string }) {
           </div>
         </dl>
         <h3>Scopes</h3>
-        <ul class="scope-list">
-          {apiKey.scopes.map((scope) => (
-            <li>
-              {scopeWords[scope]} <code>{scope}</code>
-            </li>
-          ))}
-        </ul>
-        {apiKey.scopes.length === 0 && <p class="muted">None: this key cannot manage anything in Keyward.</p>}
+        {apiKey.scopes.length === 0 ? (
+          <p class="muted">None: this key cannot manage anything in Keyward.</p>
+        ) : (
+          <ul class="scope-list">
+            {apiKey.scopes.map((scope) => (
+              <li>
+                {scopeWords[scope]} <code>{scope}</code>
+              </li>
+            ))}
+          </ul>
+        )}
         {apiKey.permissions.length > 0 && (
           <>
             <h3>Permissions</h3>
