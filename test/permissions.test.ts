@@ -370,3 +370,21 @@ describe("the SDK", () => {
     await keywardError(orgKw.setPermissionCatalog({ permissions: [] }), "FORBIDDEN", 403);
   });
 });
+
+describe("concurrent catalogue changes", () => {
+  it("8 parallel setPermissionCatalog calls on one catalogue all succeed, and leave exactly one of them, five rounds", async () => {
+    const platform = await seedPlatformKey();
+    const tenant = await createTenant(platform.secret);
+    for (let round = 0; round < 5; round++) {
+      const catalogs = Array.from({ length: 8 }, (_, i) => Array.from({ length: 3 + i }, (_, j) => entry(`r${round}.c${i}.p${j}`)));
+      const results = await Promise.all(
+        catalogs.map((permissions) => gql(SET, { key: platform.secret, variables: { i: { organizationId: tenant.id, permissions } } })),
+      );
+      for (const result of results) ok(result, `round ${round}`);
+      const names = (await gql(CATALOG, { key: platform.secret, variables: { organizationId: tenant.id } })).data?.permissionCatalog
+        .filter((e: { global: boolean }) => !e.global)
+        .map((e: { name: string }) => e.name);
+      expect(catalogs.map((c) => c.map((e) => e.name).sort()), `round ${round}`).toContainEqual([...names].sort());
+    }
+  });
+});

@@ -118,7 +118,7 @@ builder.mutationFields((t) => {
   return {
     createApiKey: t.withAuth({ $any: { scope: "KEYS_WRITE", platform: "PLATFORM_WRITE" } }).field({
       description:
-        "Creates a key and returns its full secret, once. Without `scopes`, everything the calling key may do; never more. PERSONAL (default) keys belong to the caller; SERVICE keys to the organization. A platform key (PLATFORM_WRITE) names `organizationId`, and `ownerId` (a member) for a PERSONAL key; its keys get only the `scopes` it names (none by default) and may carry `metadata`.",
+        "Creates a key and returns its full secret, once. Without `scopes`, everything the calling key may do (none in an organization a platform made); never more. `permissions` are the product's own, from the organization's permission catalogue. PERSONAL (default) keys belong to the caller; SERVICE keys to the organization. A platform key (PLATFORM_WRITE) names `organizationId`, and `ownerId` (a member) for a PERSONAL key; its keys get only the `scopes` it names (none by default) and may carry `metadata`.",
       type: secretPayload("CreateApiKeyPayload"),
       nullable: true,
       args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
@@ -239,7 +239,7 @@ builder.mutationFields((t) => {
     rotateApiKey: keysWrite.field({
       type: secretPayload("RotateApiKeyPayload"),
       nullable: true,
-      description: "Same id, name, scopes and history; a new secret. The old secret works until the grace period ends. Only for a key that may do no more than the calling key (else FORBIDDEN).",
+      description: "Same id, name, scopes, permissions and history; a new secret. The old secret works until the grace period ends. Only for a key that may do no more than the calling key (else FORBIDDEN).",
       args: { input: t.arg({ type: RotateApiKeyInput, required: true }) },
       resolve: async (_root, { input }, context) => {
         const grace = input.gracePeriodSeconds ?? 0;
