@@ -112,6 +112,7 @@ describe("the permission catalogue", () => {
       ["201 entries", many(201)],
       ["a description of 201 characters", [entry("a", "d".repeat(201))]],
       ["a line break in a description", [entry("a", "one\ntwo")]],
+      ["a key in a description", [entry("a", `use ${(await seedOrganization()).adminKey}`)]],
       ["an upper-case name", [entry("Invoices:read")]],
       ["a name of 65 characters", [entry("a".repeat(65))]],
       ["an empty name", [entry("")]],
@@ -119,7 +120,9 @@ describe("the permission catalogue", () => {
       ["a name twice", [entry("a"), entry("b"), entry("a", "again")]],
     ];
     for (const [label, permissions] of cases) {
-      badInput(await gql(SET, { key: platform.secret, variables: { i: { organizationId: tenant.id, permissions } } }), "permissions", label);
+      const refused = await gql(SET, { key: platform.secret, variables: { i: { organizationId: tenant.id, permissions } } });
+      badInput(refused, "permissions", label);
+      expect(refused.text, label).not.toMatch(/kw_live_\w+_\w{20}/);
       badInput(await gql(SET, { key: platform.secret, variables: { i: { permissions } } }), "permissions", `${label} (global)`);
     }
     // The limits themselves are fine: 200 entries, 200 characters, 64-character names.
@@ -188,9 +191,12 @@ describe("keys' permissions", () => {
       ["another organization's name", ["nope:never"]],
       ["malformed", ["Invoices:Read"]],
       ["51 names", Array.from({ length: 51 }, (_, i) => `p${i}`)],
+      ["a pasted key", ["invoices:read", adminKey]],
     ];
     for (const [label, permissions] of bad) {
-      badInput(await gql(CREATE_KEY, { key: adminKey, variables: { i: { name: "k", permissions } } }), "permissions", label);
+      const refused = await gql(CREATE_KEY, { key: adminKey, variables: { i: { name: "k", permissions } } });
+      badInput(refused, "permissions", label);
+      expect(refused.text).not.toContain(adminKey);
       badInput(await gql(CREATE_KEY, { key: platform.secret, variables: { i: { name: "k", kind: "SERVICE", organizationId: tenant.id, permissions } } }), "permissions", `${label} (platform)`);
     }
     badInput(await asConsole(yoga, cookie, CREATE_KEY, { i: { name: "k", permissions: ["invoices:delete"] } }), "permissions", "console");

@@ -159,6 +159,8 @@ const notInMatrix: Record<string, string> = {
     "changes only a platform key, locked FOR UPDATE; every platform change re-reads its key FOR SHARE (platformChange); test/platform-keys.test.ts, test/platform-instances.test.ts",
   createOrganization: "creates a new organization",
   addMember: "creates a membership; changes no existing key",
+  setPermissionCatalog:
+    "changes no key (keys keep the permissions they carry); parallel changes of one catalogue are serialized by an advisory lock, raced in test/permissions.test.ts",
   updateOrganization: "changes no key's status; touches the organization's keys so cached tenant details follow (test/platform-instances.test.ts)",
   deleteOrganization:
     "locks the organization FOR UPDATE before reading its keys (a racing key insert holds KEY SHARE on it), so every key is touched; not yet raced against each key operation here; test/platform-instances.test.ts",

@@ -1,5 +1,7 @@
+import { CONTROL } from "./apiKeys.ts";
 import { recordAudit } from "./audit.ts";
 import type { PlatformStep } from "./change.ts";
+import { containsSecret } from "../auth/key.ts";
 import { badInput, notFound } from "../errors.ts";
 import type { PermissionDefinition, Prisma } from "../generated/prisma/client.ts";
 
@@ -16,11 +18,21 @@ export interface CatalogEntry {
   global: boolean;
 }
 
-/** Names as a list input gives them: each by the pattern, at most `max`, once each (`duplicates`: refuse or drop). */
-export function validPermissionNames(names: readonly string[], field: string, { max = MAX_KEY_PERMISSIONS, duplicates = "drop" as "drop" | "refuse" } = {}): string[] {
+interface NameRules {
+  /** @default MAX_KEY_PERMISSIONS */
+  max?: number;
+  /** A name given twice: dropped (a key's list), or refused (a catalogue, where each entry has its description). @default "drop" */
+  duplicates?: "drop" | "refuse";
+}
+
+/**
+ * Names as a list input gives them: each by the pattern, at most `max`, once each. A refused name
+ * is named by its position only: what was sent may be anything, a pasted key included.
+ */
+export function validPermissionNames(names: readonly string[], field: string, { max = MAX_KEY_PERMISSIONS, duplicates = "drop" }: NameRules = {}): string[] {
   if (names.length > max) throw badInput(`${field} may hold at most ${max} names.`, field);
-  const bad = names.find((n) => !PERMISSION_NAME.test(n));
-  if (bad !== undefined) throw badInput(`${field}: each name must match ${PERMISSION_NAME.source} (got ${JSON.stringify(bad.slice(0, 80))}).`, field);
+  const bad = names.findIndex((n) => !PERMISSION_NAME.test(n));
+  if (bad >= 0) throw badInput(`${field}[${bad}] must match ${PERMISSION_NAME.source}.`, field);
   const unique = [...new Set(names)];
   if (duplicates === "refuse" && unique.length !== names.length) {
     const twice = names.find((n, i) => names.indexOf(n) !== i);
@@ -45,7 +57,9 @@ function validCatalog(entries: readonly CatalogInput[]): CatalogInput[] {
     const text = description.trim();
     if (text.length > MAX_DESCRIPTION) throw badInput(`permissions: the description of ${name} must be at most ${MAX_DESCRIPTION} characters.`, "permissions");
     // Descriptions are shown in the console; a control character (a line break) has no place there.
-    if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)) throw badInput(`permissions: the description of ${name} must not contain control characters.`, "permissions");
+    if (CONTROL.test(text)) throw badInput(`permissions: the description of ${name} must not contain control characters.`, "permissions");
+    // Shown to every member in the console, and to every key of the organization.
+    if (containsSecret(text)) throw badInput(`permissions: the description of ${name} must not contain an API key or invitation code.`, "permissions");
     return { name, description: text };
   });
 }
