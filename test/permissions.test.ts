@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asConsole, sessionCookie } from "./helpers/console.ts";
 import { gql, mutation, type GraphQLResponse } from "./helpers/http.ts";
 import { addMember } from "./helpers/members.ts";
@@ -13,6 +13,9 @@ const ORG_CATALOG = `query($id: ID) { organization(id: $id) { id permissionCatal
 const CREATE_KEY = mutation("createApiKey", "{ apiKey { id scopes permissions } secret }");
 const VERIFY = mutation("verifyApiKey", "{ valid code scopes permissions apiKey { id permissions } organization { id } }");
 const AUDIT = `{ auditEvents(first: 50, action: PERMISSION_CATALOG_SET) { edges { node { action actorKeyId targetId metadata } } } }`;
+
+// The worker's server starts (and migrates) in a hook, whose timeout allows for a busy machine.
+beforeAll(() => testServer());
 
 const entry = (name: string, description = `Lets a key ${name}.`) => ({ name, description });
 /** Names no other test uses: the global catalogue is shared by every test of the worker's database. */
@@ -332,6 +335,10 @@ describe("organizations made by a platform", () => {
 
     // Organizations made otherwise keep today's default: everything the caller may do.
     const org = await seedOrganization();
+    expect((await gql(`{ organization { createdByPlatform } }`, { key: org.adminKey })).data?.organization).toEqual({ createdByPlatform: false });
+    expect((await gql(`query($id: ID) { organization(id: $id) { createdByPlatform } }`, { key: platform.secret, variables: { id: tenant.id } })).data?.organization).toEqual({
+      createdByPlatform: true,
+    });
     expect((await createKey(org.adminKey)).apiKey.scopes.length).toBe(8);
     const joined = await addMember(org.adminKey);
     expect((await createKey(joined.key)).apiKey.scopes).toEqual(expect.arrayContaining(["ORG_READ", "KEYS_WRITE"]));

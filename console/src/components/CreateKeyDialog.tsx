@@ -22,8 +22,12 @@ interface CreateKeyDialogProps {
 export function CreateKeyDialog({ onCancel, onCreated }: CreateKeyDialogProps) {
   const { scopes: held, isAdmin } = useSigned();
   const offered = allScopes.filter((scope) => held.includes(scope));
-  // Reading the catalogue needs ORG_READ, which every member holds; without it, none is offered.
-  const catalog = useLoad(() => (held.includes("ORG_READ") ? keyward.permissionCatalog() : Promise.resolve([])), []).data ?? [];
+  // Reading these needs ORG_READ, which every member holds; without it, no permission is offered.
+  const loaded = useLoad(
+    () => (held.includes("ORG_READ") ? Promise.all([keyward.permissionCatalog(), keyward.organization()]) : Promise.resolve(null)),
+    [],
+  ).data;
+  const catalog = loaded?.[0] ?? [];
   const [permissions, setPermissions] = useState<string[]>([]);
   const [scopesTouched, setScopesTouched] = useState(false);
   const [name, setName] = useState("");
@@ -36,10 +40,11 @@ export function CreateKeyDialog({ onCancel, onCreated }: CreateKeyDialogProps) {
     const created = await keyward.createApiKey({ name: name.trim(), environment, kind, scopes, permissions, expiresAt: expiresAt(expiry, date) });
     onCreated(created);
   });
-  // A product's keys are for the product's API: with a catalogue, Keyward's scopes are opt-in.
+  // As the server's own default: in an organization a platform made, Keyward's scopes are opt-in.
+  const createdByPlatform = loaded?.[1].createdByPlatform ?? false;
   useEffect(() => {
-    if (catalog.length > 0 && !scopesTouched) setScopes([]);
-  }, [catalog.length]);
+    if (createdByPlatform && !scopesTouched) setScopes([]);
+  }, [createdByPlatform]);
   const toggle = (scope: Scope, on: boolean) => {
     setScopesTouched(true);
     setScopes((current) => (on ? allScopes.filter((s) => s === scope || current.includes(s)) : current.filter((s) => s !== scope)));
