@@ -8,6 +8,8 @@ import { browserAndServer, browserAvailable as available } from "./helpers/brows
 import { createSignInLink } from "../server/auth/sessions.ts";
 import { agentSetup } from "../server/domain/agents.ts";
 import { createOrganization } from "../server/domain/organizations.ts";
+import { gql, mutation } from "./helpers/http.ts";
+import { createTenant, seedPlatformKey } from "./helpers/platform.ts";
 import { seedOrganization } from "./helpers/seed.ts";
 import { testServer } from "./helpers/server.ts";
 
@@ -337,3 +339,64 @@ it.runIf(available)("the console by keyboard alone: sign in with a key, create, 
   await check(page, "api-keys-dark");
   await context.close();
 }, 180_000);
+
+it.runIf(available)("the console offers an organization's permission catalogue when creating a key, and shows a key's permissions", async () => {
+  const platform = await seedPlatformKey();
+  const tenant = await createTenant(platform.secret);
+  const catalog = [
+    { name: "invoices:read", description: "Read invoices." },
+    { name: "invoices:write", description: "Create and change invoices." },
+    { name: "reports:read", description: "Download reports." },
+  ];
+  const set = await gql(mutation("setPermissionCatalog", "{ permissions { name } }"), {
+    key: platform.secret,
+    variables: { i: { organizationId: tenant.id, permissions: catalog } },
+  });
+  expect(set.errors).toBeUndefined();
+  const { db, config } = await testServer();
+  const link = await createSignInLink(db.prisma, config, { userId: tenant.adminId, organizationId: tenant.id });
+  const context = await newContext();
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  await page.goto(onTestServer(link));
+  await page.getByRole("heading", { name: "API keys", level: 1 }).waitFor(WAIT);
+
+  await page.getByRole("button", { name: "Create API key" }).click();
+  const form = page.getByRole("dialog", { name: "Create API key" });
+  const permissions = form.getByRole("group", { name: "Permissions" });
+  await permissions.getByRole("checkbox", { name: /invoices:read/ }).waitFor(WAIT);
+  expect(await permissions.getByText("Create and change invoices.").isVisible()).toBe(true);
+  // An organization a platform made: Keyward's own scopes are opt-in, none is ticked.
+  expect(await form.getByRole("group", { name: "Scopes" }).getByRole("checkbox", { checked: true }).count()).toBe(0);
+  await form.getByLabel("Name").fill("Billing service");
+  await permissions.getByRole("checkbox", { name: /invoices:read/ }).check();
+  await permissions.getByRole("checkbox", { name: /reports:read/ }).check();
+  await check(page, "create-key-permissions");
+  await form.getByRole("button", { name: "Generate key" }).click();
+  const created = page.getByRole("dialog", { name: "API key created" });
+  const secret = (await created.getByTestId("secret").textContent({ timeout: 20_000 }))!.trim();
+  await created.getByRole("button", { name: "I have copied" }).click();
+  await created.waitFor({ state: "detached", ...WAIT });
+
+  // The card lists the key's permissions; the product's verification reports them.
+  const id = secret.split("_")[2]!;
+  const card = page.locator(`[data-key-id="${id}"]`);
+  await card.getByText("reports:read").waitFor(WAIT);
+  expect(await card.getByText("invoices:read").isVisible()).toBe(true);
+  expect(await card.getByText("invoices:write").count()).toBe(0);
+  await check(page, "api-keys-permissions");
+  const verified = await gql(mutation("verifyApiKey", "{ valid scopes permissions }"), {
+    key: platform.secret,
+    variables: { i: { key: secret, requiredPermissions: ["invoices:read", "reports:read"] } },
+  });
+  expect(verified.data?.verifyApiKey).toEqual({ valid: true, scopes: [], permissions: ["invoices:read", "reports:read"] });
+
+  await card.getByRole("link", { name: /Details/ }).click();
+  await page.getByRole("heading", { name: "Billing service", level: 1 }).waitFor(WAIT);
+  await page.getByRole("heading", { name: "Permissions" }).waitFor(WAIT);
+  expect(await page.getByRole("list").filter({ hasText: "invoices:read" }).getByText("reports:read").isVisible()).toBe(true);
+  await check(page, "key-details-permissions");
+  expect(pageErrors).toEqual([]);
+  await context.close();
+}, 120_000);

@@ -13,6 +13,7 @@ const record = (id: string, ownerId: string | null = "owner-1"): KeyRecord => ({
   tenant: null,
   limits: null,
   scopes: [],
+  permissions: [],
   status: "ENABLED",
   secretHash: Buffer.alloc(32),
   previousSecretHash: null,

@@ -52,6 +52,18 @@ const ops: Op[] = [
     variables: (w) => ({ i: { organizationId: w.tenant.id, userId: w.tenant.adminId, returnUrl: "https://product.example/account", allowedOrigin: "https://product.example" } }),
   },
   { op: "deleteOrganization", scope: "PLATFORM_WRITE", query: mutation("deleteOrganization", "{ deletedOrganizationId }"), variables: (w) => ({ i: { id: w.tenant.id, confirm: true } }) },
+  {
+    op: "permissionCatalog",
+    scope: "PLATFORM_READ",
+    query: `query($id: ID) { permissionCatalog(organizationId: $id) { name } }`,
+    variables: (w) => ({ id: w.tenant.id }),
+  },
+  {
+    op: "setPermissionCatalog",
+    scope: "PLATFORM_WRITE",
+    query: mutation("setPermissionCatalog", "{ permissions { name } }"),
+    variables: (w) => ({ i: { organizationId: w.tenant.id, permissions: [{ name: "invoices:read", description: "Read invoices." }] } }),
+  },
   { op: "verifyApiKey", scope: "PLATFORM_VERIFY", query: mutation("verifyApiKey", "{ valid }"), variables: (w) => ({ i: { key: w.org.adminKey } }) },
 ];
 
@@ -79,7 +91,7 @@ describe.each(ops)("$op", ({ op, scope, query, variables }) => {
 
   it("refuses an organization's key on another organization (the tenant matrix)", async () => {
     const result = await gql(query, { key: w.org.adminKey, variables: variables(w) });
-    if (op === "organization") expect(result.code).toBe("NOT_FOUND");
+    if (op === "organization" || op === "permissionCatalog") expect(result.code).toBe("NOT_FOUND");
     else if (op === "verifyApiKey") {
       const foreign = await gql(query, { key: w.org.adminKey, variables: { i: { key: (await seedOrganization()).adminKey } } });
       expect(foreign.data?.verifyApiKey).toEqual({ valid: false });
@@ -105,6 +117,8 @@ describe("a platform key on an organization that does not exist", () => {
       [mutation("updateOrganizationPolicy"), { i: { organizationId: missing, requireExpiry: true } }],
       [mutation("createApiKey"), { i: { name: "k", kind: "SERVICE", organizationId: missing } }],
       [mutation("createConsoleSession"), { i: { organizationId: missing, userId: missing, returnUrl: "https://p.example/", allowedOrigin: "https://p.example" } }],
+      [mutation("setPermissionCatalog"), { i: { organizationId: missing, permissions: [] } }],
+      [`query($id: ID) { permissionCatalog(organizationId: $id) { name } }`, { id: missing }],
     ];
     for (const [query, variables] of cases) expect((await gql(query, { key: platform.secret, variables })).code, query).toBe("NOT_FOUND");
   });

@@ -166,6 +166,8 @@ const notInMatrix: Record<string, string> = {
     "creates a sign-in link and an embedded session; changes no key; the member is read FOR SHARE, and the token re-reads the membership on every request",
   updateOrganizationPolicy:
     "changes no key; it locks the organization FOR UPDATE, so keys being issued or rotated under the old policy (which read it FOR KEY SHARE) commit first; the dormant-key sweep's races: test/organization-policy.test.ts",
+  setPermissionCatalog:
+    "changes no key (keys keep the permissions they carry); parallel changes of one catalogue are serialized by an advisory lock, raced in test/permissions.test.ts",
   updateOrganization: "changes no key's status; touches the organization's keys so cached tenant details follow (test/platform-instances.test.ts)",
   deleteOrganization:
     "locks the organization FOR UPDATE before reading its keys (a racing key insert holds KEY SHARE on it), so every key is touched; not yet raced against each key operation here; test/platform-instances.test.ts",

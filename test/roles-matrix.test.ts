@@ -101,6 +101,7 @@ const rows: Row[] = [
   read("apiKeys", `{ apiKeys { edges { node { id } } } }`, "ok"),
   read("members", `{ members { edges { node { id } } } }`, "ok"),
   read("invitations", `{ invitations { id } }`, "ok"),
+  read("permissionCatalog", `{ permissionCatalog { name } }`, "ok"),
   read("auditEvents", `{ auditEvents { edges { node { id } } } }`, "FORBIDDEN"),
   {
     op: "apiKey",
@@ -189,6 +190,9 @@ const rows: Row[] = [
   platformOnly("updateOrganization", mutation("updateOrganization", "{ organization { id } }"), (w) => ({ i: { id: w.outsider.organization.id, name: "x" } })),
   platformOnly("deleteOrganization", mutation("deleteOrganization", "{ deletedOrganizationId }"), (w) => ({
     i: { id: w.outsider.organization.id, confirm: true },
+  })),
+  platformOnly("setPermissionCatalog", mutation("setPermissionCatalog", "{ permissions { name } }"), (w) => ({
+    i: { organizationId: w.org.organization.id, permissions: [{ name: "escalation:write", description: "" }] },
   })),
   platformOnly("addMember", mutation("addMember", "{ user { id } }"), (w) => ({
     i: { organizationId: w.org.organization.id, email: `e-${crypto.randomUUID()}@example.com`, role: "ADMIN" },

@@ -35,6 +35,7 @@ export const actionWords: Record<AuditAction, string> = {
   MEMBER_ADDED: "Member added",
   ORGANIZATION_UPDATED: "Organization updated",
   CONSOLE_SESSION_CREATED: "Console session created",
+  PERMISSION_CATALOG_SET: "Permissions changed",
   // Platform-level events: never in an organization's own log, listed for completeness.
   ORGANIZATION_DELETED: "Organization deleted",
   PLATFORM_KEY_CREATED: "Platform key created",

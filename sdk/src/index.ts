@@ -17,6 +17,8 @@ import {
   type DeleteOrganizationInput,
   type OrganizationQueryVariables,
   type OrganizationsQueryVariables,
+  type PermissionCatalogQueryVariables,
+  type SetPermissionCatalogInput,
   type UpdateOrganizationInput,
   type UpdateOrganizationPolicyInput,
   type PlatformAuditEventsQueryVariables,
@@ -69,6 +71,9 @@ export type {
   DeleteOrganizationInput,
   OrganizationQueryVariables,
   OrganizationsQueryVariables,
+  PermissionCatalogQueryVariables,
+  PermissionDefinitionInput,
+  SetPermissionCatalogInput,
   UpdateOrganizationInput,
   UpdateOrganizationPolicyInput,
   DeleteApiKeyInput,
@@ -154,7 +159,7 @@ export interface CallOptions {
   maxRetries?: number | undefined;
 }
 
-/** `verifyRequest`'s options: the call's, and what a key's own limits need to know about this use. */
+/** `verifyRequest`'s options: the call's, what a key's own limits need to know about this use, and the permissions it must carry. */
 export interface VerifyRequestOptions extends CallOptions {
   /**
    * The address your caller connected from, as your API determines it (behind your proxy, its
@@ -167,6 +172,13 @@ export interface VerifyRequestOptions extends CallOptions {
    * @default 1
    */
   cost?: number | undefined;
+  /**
+   * Permissions of your product the key must carry (names from the permission catalogue): when
+   * one is missing, the answer is `{ valid: false, code: "FORBIDDEN" }` with the key's
+   * `apiKey`, `organization`, `owner` and `permissions` still filled in.
+   * @default []
+   */
+  requiredPermissions?: readonly string[] | undefined;
 }
 
 /**
@@ -276,17 +288,21 @@ export class Keyward {
   /**
    * For your API, with a platform key holding `PLATFORM_VERIFY` (or an organization key holding
    * `KEYS_VERIFY`): reads the key the request presents (`X-API-Key`, `Authorization: Bearer`,
-   * `Authorization: Api-Key`) and verifies it. A request with no key, or not one Keyward would
-   * accept, answers `{ valid: false, code: "UNAUTHENTICATED" }` without a call.
+   * `Authorization: Api-Key`) and verifies it, with `requiredPermissions` when given. A request
+   * with no key, or not one Keyward would accept, answers `{ valid: false, code: "UNAUTHENTICATED" }`
+   * without a call.
    */
   async verifyRequest(request: VerifiableRequest, options: VerifyRequestOptions = {}): Promise<T.VerifyApiKeyPayload> {
     this.#needKey("verifyRequest");
     const key = keyOfRequest(request);
     if (key === null) {
-      return { valid: false, code: "UNAUTHENTICATED", scopes: [], apiKey: null, organization: null, owner: null, metadata: null, rateLimit: null, credits: null };
+      return { valid: false, code: "UNAUTHENTICATED", scopes: [], permissions: [], apiKey: null, organization: null, owner: null, metadata: null, rateLimit: null, credits: null };
     }
-    const { ip, cost, ...call } = options;
-    return this.verifyApiKey({ key, ...(ip != null ? { ip } : {}), ...(cost != null ? { cost } : {}) }, call);
+    const { ip, cost, requiredPermissions, ...call } = options;
+    return this.verifyApiKey(
+      { key, ...(ip != null ? { ip } : {}), ...(cost != null ? { cost } : {}), ...(requiredPermissions ? { requiredPermissions: [...requiredPermissions] } : {}) },
+      call,
+    );
   }
   /** A new organization, its admin and their first key (`secret`). Needs no key; only where sign-up is open. */
   async signUp(input: SignUpInput, options?: CallOptions): Promise<T.SignUpPayload> {
@@ -367,6 +383,18 @@ export class Keyward {
    */
   async createConsoleSession(input: CreateConsoleSessionInput, options?: CallOptions): Promise<T.CreateConsoleSessionPayload> {
     return this.#call("mutation", "createConsoleSession", options, (signal) => this.#sdk.CreateConsoleSession({ input }, undefined, signal));
+  }
+  /**
+   * What keys may carry in `permissions`: an organization key's own organization's catalogue (the
+   * global one with the organization's); a platform key (`PLATFORM_READ`) names `organizationId`,
+   * or leaves it out for the global catalogue alone.
+   */
+  async permissionCatalog(variables: PermissionCatalogQueryVariables = {}, options?: CallOptions): Promise<T.PermissionDefinition[]> {
+    return this.#call("query", "permissionCatalog", options, (signal) => this.#sdk.PermissionCatalog(variables, undefined, signal));
+  }
+  /** Replaces a catalogue: an organization's own, or without `organizationId` the one for every organization (`PLATFORM_WRITE`). */
+  async setPermissionCatalog(input: SetPermissionCatalogInput, options?: CallOptions): Promise<T.SetPermissionCatalogPayload> {
+    return this.#call("mutation", "setPermissionCatalog", options, (signal) => this.#sdk.SetPermissionCatalog({ input }, undefined, signal));
   }
 
   /**

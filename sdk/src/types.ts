@@ -32,6 +32,8 @@ import type {
   AddMemberMutation,
   CreateConsoleSessionMutation,
   OrganizationsQuery,
+  PermissionDefinitionFieldsFragment,
+  SetPermissionCatalogMutation,
   RevokePlatformKeyMutation,
   RemoveMemberMutation,
   RenameApiKeyMutation,
@@ -90,6 +92,9 @@ export type UpdateOrganizationPolicyPayload = NonNullable<UpdateOrganizationPoli
 export type DeleteOrganizationPayload = NonNullable<DeleteOrganizationMutation["deleteOrganization"]>;
 export type AddMemberPayload = NonNullable<AddMemberMutation["addMember"]>;
 export type CreateConsoleSessionPayload = NonNullable<CreateConsoleSessionMutation["createConsoleSession"]>;
+/** A permission of your product that keys may carry (`global`: from the catalogue for every organization). */
+export type PermissionDefinition = PermissionDefinitionFieldsFragment;
+export type SetPermissionCatalogPayload = NonNullable<SetPermissionCatalogMutation["setPermissionCatalog"]>;
 /** `secret` is the new admin's first key, shown this once. */
 export type SignUpPayload = NonNullable<SignUpMutation["signUp"]>;
 /** `code` is the invitation's one-time code, shown this once: give it to the person. */

@@ -69,6 +69,8 @@ export interface KeyRecord {
   /** The owner's role in the key's organization; `null` when they are no longer a member. */
   ownerRole: Role | null;
   scopes: string[];
+  /** The product's own permissions the key carries, reported by `verifyApiKey` from memory. */
+  permissions: string[];
   status: ApiKeyStatus;
   /** SHA-256 of the secret (bytes, decoded once when the record is loaded). */
   secretHash: Buffer;

@@ -8,7 +8,7 @@ import { isPlatformScope } from "./platformScopes.ts";
 import { effectiveScopes } from "./scopes.ts";
 
 export type Verification =
-  | { ok: true; principal: KeyPrincipal | PlatformPrincipal; tenant: KeyTenant | null; limits: KeyLimitsOfRecord | null }
+  | { ok: true; principal: KeyPrincipal | PlatformPrincipal; tenant: KeyTenant | null; limits: KeyLimitsOfRecord | null; permissions: readonly string[] }
   | { ok: false; code: AuthFailureCode; keyId?: string; organizationId?: string };
 
 const UNAUTHENTICATED: Verification = { ok: false, code: "UNAUTHENTICATED" };
@@ -63,7 +63,7 @@ function check(key: KeyRecord | null, parsed: ParsedKey, now: number): Verificat
 
   // Built once per cached record: a change replaces the record, and with it this.
   key.principal ??= principalOf(key, role);
-  return { ok: true, principal: key.principal, tenant: key.tenant, limits: key.limits };
+  return { ok: true, principal: key.principal, tenant: key.tenant, limits: key.limits, permissions: key.permissions };
 }
 
 function principalOf(key: KeyRecord, role: KeyPrincipal["role"]): KeyPrincipal | PlatformPrincipal {
@@ -109,7 +109,7 @@ interface KeyRow extends Omit<KeyRecord, "secretHash" | "previousSecretHash" | "
 async function loadKeyRecord(prisma: PrismaClient, id: string): Promise<KeyRecord | null> {
   const rows = await prisma.$queryRaw<KeyRow[]>`
     SELECT k."id", k."name", k."kind"::text AS "kind", k."environment"::text AS "environment",
-           k."organizationId", k."ownerId", k."scopes", k."status"::text AS "status",
+           k."organizationId", k."ownerId", k."scopes", COALESCE(k."permissions", ARRAY[]::text[]) AS "permissions", k."status"::text AS "status",
            k."secretHash", k."previousSecretHash", k."previousSecretExpiresAt", k."expiresAt",
            m."role"::text AS "ownerRole", k."metadata",
            k."allowedIps", k."rateLimit", k."rateLimitWindowSeconds", k."creditsRemaining" IS NOT NULL AS "hasCredits",

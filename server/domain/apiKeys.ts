@@ -68,6 +68,8 @@ export interface IssueKeyInput {
   metadata?: Prisma.InputJsonObject | null;
   /** The key's own limits (checked by `validPolicyChange`); none by default. */
   policy?: PolicyChange;
+  /** The product's own permission names, already checked against the catalogue (`grantablePermissions`). */
+  permissions?: readonly string[];
 }
 
 /** Creates a key and its audit event in `tx`; the returned `secret` is the full key, shown once. */
@@ -89,6 +91,7 @@ export async function issueKey(
       name: input.name,
       environment: input.environment,
       scopes: [...input.scopes],
+      permissions: [...(input.permissions ?? [])],
       expiresAt: input.expiresAt,
       ...(input.metadata ? { metadata: input.metadata } : {}),
       ...policyData(input.policy ?? {}),
@@ -102,7 +105,7 @@ export async function issueKey(
     action,
     targetType: "ApiKey",
     targetId: apiKey.id,
-    metadata: { ...why, name: apiKey.name, kind: apiKey.kind, environment: apiKey.environment, scopes: apiKey.scopes, ...policySet(policyOf(apiKey)) },
+    metadata: { ...why, name: apiKey.name, kind: apiKey.kind, environment: apiKey.environment, scopes: apiKey.scopes, permissions: apiKey.permissions, ...policySet(policyOf(apiKey)) },
   });
   return { apiKey, secret: generated.key };
 }

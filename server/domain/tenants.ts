@@ -1,5 +1,6 @@
 import { CONTROL, issueKeyInChange, revokePersonalKeys, validName, type IssueKeyInput } from "./apiKeys.ts";
 import { recordAudit } from "./audit.ts";
+import { grantablePermissions } from "./permissions.ts";
 import { lockMembership, type PlatformStep } from "./change.ts";
 import { underOrganizationPolicy } from "./organizationPolicy.ts";
 import { freeSlug, validEmail } from "./organizations.ts";
@@ -68,7 +69,7 @@ export async function createTenant(step: PlatformStep, input: NewTenantInput): P
   const adminExternalId = input.admin.externalId == null ? null : validExternalId(input.admin.externalId, "admin.externalId");
   if (externalId !== null) await conflictOnExternalId(tx, externalId);
   const organization = await tx.organization.create({
-    data: { name, slug: await freeSlug(tx, name), externalId, ...(metadata ? { metadata } : {}) },
+    data: { name, slug: await freeSlug(tx, name), externalId, createdByPlatform: true, ...(metadata ? { metadata } : {}) },
   });
   const admin = await personFor(tx, input.admin.email, adminExternalId);
   await tx.membership.create({ data: { organizationId: organization.id, userId: admin.id, role: "ADMIN" } });
@@ -183,6 +184,7 @@ export async function issueTenantKey(step: PlatformStep, input: TenantKeyInput) 
   const organization = await tx.organization.findUnique({ where: { id: input.organizationId }, select: { id: true } });
   if (!organization) throw notFound("Organization");
   if (input.ownerId !== null && !(await lockMembership(tx, input.organizationId, input.ownerId, "share"))) throw notFound("Member");
+  const permissions = await grantablePermissions(tx, input.organizationId, input.permissions);
   const policy = await underOrganizationPolicy(tx, input.organizationId, input.expiresAt, input.policy ?? {});
-  return issueKeyInChange({ tx, touch: step.touch, actor: step.actorIn(input.organizationId) }, { ...input, metadata, policy });
+  return issueKeyInChange({ tx, touch: step.touch, actor: step.actorIn(input.organizationId) }, { ...input, metadata, permissions, policy });
 }

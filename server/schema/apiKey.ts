@@ -32,6 +32,11 @@ export const ApiKey = builder.prismaObject("ApiKey", {
       select: { scopes: true },
       resolve: (key) => key.scopes.filter(isScope),
     }),
+    permissions: t.stringList({
+      description: "The product's own permissions the key carries (names from the permission catalogue), as verifyApiKey reports them.",
+      select: { permissions: true },
+      resolve: (key) => key.permissions,
+    }),
     maskedKey: t.string({
       description: "A form safe to display: kw_live_<id>_…<last four>.",
       select: { environment: true, lastFour: true },

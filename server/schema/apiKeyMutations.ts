@@ -2,7 +2,9 @@ import { grantableScopes, issueKeyInChange, manageableKey, MAX_GRACE_SECONDS, ow
 import { builder } from "../builder.ts";
 import { change, platformChange, type ChangeStep } from "../domain/change.ts";
 import { assertKeyExpiryAllowed, currentPolicy, underOrganizationPolicy } from "../domain/organizationPolicy.ts";
+import { grantablePermissions } from "../domain/permissions.ts";
 import { issueTenantKey } from "../domain/tenants.ts";
+import type { Scope } from "../auth/scopes.ts";
 import type { AuthenticatedContext } from "../context.ts";
 import { badInput, forbidden, KeywardError } from "../errors.ts";
 import type { ApiKey as ApiKeyRow, ApiKeyStatus, AuditAction } from "../generated/prisma/client.ts";
@@ -37,7 +39,11 @@ const CreateApiKeyInput = builder.inputType("CreateApiKeyInput", {
     kind: t.field({ type: ApiKeyKindEnum, defaultValue: "PERSONAL" }),
     scopes: t.field({
       type: [ScopeEnum],
-      description: "Defaults to everything the calling key may do; asking for more is FORBIDDEN.",
+      description:
+        "Defaults to everything the calling key may do (none in an organization made by a platform, and none for a platform key's keys); asking for more is FORBIDDEN.",
+    }),
+    permissions: t.stringList({
+      description: "The product's own permissions (at most 50 names from the organization's permission catalogue; see permissionCatalog). verifyApiKey reports them.",
     }),
     expiresAt: t.field({
       type: "DateTime",
@@ -85,6 +91,16 @@ const RotateApiKeyInput = builder.inputType("RotateApiKeyInput", {
 });
 
 /**
+/**
+ * A new key's scopes when none are named: all the caller holds, except in an organization a
+ * platform made, where Keyward's management scopes are opt-in (its keys are for the product's API).
+ */
+async function defaultScopes({ tx, caller }: ChangeStep): Promise<Scope[]> {
+  const organization = await tx.organization.findUnique({ where: { id: caller.organizationId }, select: { createdByPlatform: true } });
+  return organization?.createdByPlatform ? [] : [...caller.scopes];
+}
+
+/**
  * Moves a key between statuses, deciding on the locked row: no-op (and no event) when already
  * there, never out of REVOKED. The event records the move that actually happened.
  */
@@ -106,7 +122,7 @@ builder.mutationFields((t) => {
   return {
     createApiKey: t.withAuth({ $any: { scope: "KEYS_WRITE", platform: "PLATFORM_WRITE" } }).field({
       description:
-        "Creates a key and returns its full secret, once. Without `scopes`, everything the calling key may do; never more. PERSONAL (default) keys belong to the caller; SERVICE keys to the organization. A platform key (PLATFORM_WRITE) names `organizationId`, and `ownerId` (a member) for a PERSONAL key; its keys get only the `scopes` it names (none by default) and may carry `metadata`.",
+        "Creates a key and returns its full secret, once. Without `scopes`, everything the calling key may do (none in an organization a platform made); never more. `permissions` are the product's own, from the organization's permission catalogue. PERSONAL (default) keys belong to the caller; SERVICE keys to the organization. A platform key (PLATFORM_WRITE) names `organizationId`, and `ownerId` (a member) for a PERSONAL key; its keys get only the `scopes` it names (none by default) and may carry `metadata`.",
       type: secretPayload("CreateApiKeyPayload"),
       nullable: true,
       args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
@@ -122,7 +138,18 @@ builder.mutationFields((t) => {
           const ownerId = input.ownerId == null ? null : String(input.ownerId);
           const scopes = [...new Set(input.scopes ?? [])];
           return platformChange({ ...context, platform: context.platform }, (step) =>
-            issueTenantKey(step, { organizationId, ownerId, kind, name, environment: input.environment ?? "LIVE", scopes, expiresAt, metadata: input.metadata ?? null, policy }),
+            issueTenantKey(step, {
+              organizationId,
+              ownerId,
+              kind,
+              name,
+              environment: input.environment ?? "LIVE",
+              scopes,
+              expiresAt,
+              metadata: input.metadata ?? null,
+              permissions: input.permissions ?? [],
+              policy,
+            }),
           );
         }
         if (input.organizationId != null || input.ownerId != null || input.metadata != null) {
@@ -135,7 +162,8 @@ builder.mutationFields((t) => {
           if (kind === "PERSONAL" && !caller.userId) {
             throw badInput("A service key has no user to own a personal key; pass kind: SERVICE.", "kind");
           }
-          const requested = input.scopes ? grantableScopes(caller, input.scopes) : [...caller.scopes];
+          const requested = input.scopes ? grantableScopes(caller, input.scopes) : await defaultScopes(step);
+          const permissions = await grantablePermissions(step.tx, caller.organizationId, input.permissions);
           return issueKeyInChange(step, {
             kind,
             ownerId: kind === "PERSONAL" ? caller.userId : null,
@@ -144,6 +172,7 @@ builder.mutationFields((t) => {
             scopes: requested,
             expiresAt,
             policy: await underOrganizationPolicy(step.tx, caller.organizationId, expiresAt, policy),
+            permissions,
           });
         });
       },
@@ -217,7 +246,7 @@ builder.mutationFields((t) => {
     rotateApiKey: keysWrite.field({
       type: secretPayload("RotateApiKeyPayload"),
       nullable: true,
-      description: "Same id, name, scopes and history; a new secret. The old secret works until the grace period ends. Only for a key that may do no more than the calling key (else FORBIDDEN).",
+      description: "Same id, name, scopes, permissions and history; a new secret. The old secret works until the grace period ends. Only for a key that may do no more than the calling key (else FORBIDDEN).",
       args: { input: t.arg({ type: RotateApiKeyInput, required: true }) },
       resolve: async (_root, { input }, context) => {
         const grace = input.gracePeriodSeconds ?? 0;

@@ -33,6 +33,6 @@ export const AuditActionEnum = builder.enumType(AuditAction, { name: "AuditActio
 
 export const AuthFailureCodeEnum = builder.enumType("ApiKeyVerificationCode", {
   description:
-    "Why a key was refused: the same code the HTTP layer answers with, or one of the key's own limits (IP_NOT_ALLOWED, RATE_LIMITED, USAGE_EXCEEDED: its credits).",
-  values: ["UNAUTHENTICATED", "API_KEY_DISABLED", "API_KEY_REVOKED", "API_KEY_EXPIRED", "IP_NOT_ALLOWED", "RATE_LIMITED", "USAGE_EXCEEDED"] as const,
+    "Why a key was refused: the same code the HTTP layer answers with, one of the key's own limits (IP_NOT_ALLOWED, RATE_LIMITED, USAGE_EXCEEDED: its credits), or FORBIDDEN: a genuine key lacking a required permission.",
+  values: ["UNAUTHENTICATED", "API_KEY_DISABLED", "API_KEY_REVOKED", "API_KEY_EXPIRED", "IP_NOT_ALLOWED", "RATE_LIMITED", "USAGE_EXCEEDED", "FORBIDDEN"] as const,
 });

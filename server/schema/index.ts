@@ -17,5 +17,6 @@ import "./agents.ts";
 import "./platformKeys.ts";
 import "./tenants.ts";
 import "./consoleSessions.ts";
+import "./permissions.ts";
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -14,6 +14,9 @@ export const Organization = builder.prismaObject("Organization", {
       select: { metadata: true },
       resolve: (organization) => organization.metadata as Record<string, unknown> | null,
     }),
+    createdByPlatform: t.exposeBoolean("createdByPlatform", {
+      description: "Made by a platform key (createOrganization): its new keys get no Keyward scope unless they name some.",
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });

@@ -1,5 +1,5 @@
 import { verificationLimits, type PolicyOutcome, type PolicyRefusal } from "../auth/policyChecks.ts";
-import type { KeyTenant } from "../auth/principal.ts";
+import type { KeyLimitsOfRecord, KeyTenant } from "../auth/principal.ts";
 import { MAX_POLICY_NUMBER, validClientIp, validCost } from "../domain/keyPolicies.ts";
 import type { RateLimitState } from "../infra/keyLimits.ts";
 import type { Scope } from "../auth/scopes.ts";
@@ -9,9 +9,10 @@ import type { AuthFailureCode } from "../errors.ts";
 import type { ApiKey as ApiKeyRow } from "../generated/prisma/client.ts";
 import { ApiKey } from "./apiKey.ts";
 import { AuthFailureCodeEnum, ScopeEnum } from "./enums.ts";
+import { MAX_KEY_PERMISSIONS, PERMISSION_NAME, validPermissionNames } from "../domain/permissions.ts";
 
-/** Why a key was refused: authentication's codes, and its own limits'. */
-type VerificationCode = AuthFailureCode | PolicyRefusal;
+/** Why a key was refused: authentication's codes, its own limits', or FORBIDDEN: a genuine key lacking a required permission. */
+type VerificationCode = AuthFailureCode | PolicyRefusal | "FORBIDDEN";
 
 interface VerifyResult {
   valid: boolean;
@@ -21,6 +22,8 @@ interface VerifyResult {
   /** Already read (an organization's verification checks the row exists). */
   apiKey?: ApiKeyRow | null;
   scopes: Scope[];
+  /** The key's own permissions (from memory); empty when the key itself is refused. */
+  permissions: readonly string[];
   /** For a platform caller only: the key's organization, owner and metadata, from memory. */
   tenant: KeyTenant | null;
   rateLimit?: RateLimitState | null;
@@ -32,6 +35,9 @@ const VerifyApiKeyInput = builder.inputType("VerifyApiKeyInput", {
     key: t.string({ required: true, description: "The full key your service was given." }),
     ip: t.string({ description: "The address your caller connected from: required for a key with allowedIps (none given: IP_NOT_ALLOWED)." }),
     cost: t.int({ description: `Credits this use spends from a key with credits (0–${MAX_POLICY_NUMBER}; 0 checks without spending). @default 1` }),
+    requiredPermissions: t.stringList({
+      description: `Permissions of your product the key must carry (at most ${MAX_KEY_PERMISSIONS}, each matching ${PERMISSION_NAME.source}): when one is missing, valid is false and code FORBIDDEN, with the rest of the answer as for a valid key, and nothing spent.`,
+    }),
   }),
 });
 
@@ -78,7 +84,11 @@ const VerifyApiKeyPayload = builder.objectRef<VerifyResult>("VerifyApiKeyPayload
       resolve: (query, result, _args, { prisma }) =>
         result.apiKey !== undefined ? result.apiKey : result.apiKeyId ? prisma.apiKey.findUnique({ ...query, where: { id: result.apiKeyId } }) : null,
     }),
-    scopes: t.expose("scopes", { type: [ScopeEnum], description: "What the key may do now; empty when not valid." }),
+    scopes: t.expose("scopes", { type: [ScopeEnum], description: "What the key may do now in Keyward; empty when the key itself is refused." }),
+    permissions: t.stringList({
+      description: "The product's own permissions the key carries (see permissionCatalog); empty when the key itself is refused. Answered from memory when warm.",
+      resolve: (result) => [...result.permissions],
+    }),
     organization: t.field({
       type: VerifiedOrganization,
       nullable: true,
@@ -114,28 +124,34 @@ const VerifyApiKeyPayload = builder.objectRef<VerifyResult>("VerifyApiKeyPayload
 
 const MAX_KEY_INPUT = 512;
 
-const refused = (code: VerificationCode, apiKeyId: string | null = null): VerifyResult => ({ valid: false, code, apiKeyId, scopes: [], tenant: null });
+const refused = (code: VerificationCode, apiKeyId: string | null = null): VerifyResult => ({
+  valid: false,
+  code,
+  apiKeyId,
+  scopes: [],
+  permissions: [],
+  tenant: null,
+});
 
 /**
  * A platform verifying any organization's key: answered from the verifier's memory when warm
  * (organization, owner and metadata are in the key's cached record); the only write is the
  * batched usage. Platform keys themselves are no tenant's key: UNAUTHENTICATED here.
  */
-async function verifyForPlatform({ verifier, usage, keyLimits }: Context, key: string, use: Use): Promise<VerifyResult> {
-  const result = await verifier.verify(key);
+async function verifyForPlatform(context: Context, key: string, use: Use): Promise<VerifyResult> {
+  const result = await context.verifier.verify(key);
   if (!result.ok) return result.keyId && result.organizationId ? refused(result.code, result.keyId) : refused("UNAUTHENTICATED");
   const { principal } = result;
   if (principal.kind === "PLATFORM") return refused("UNAUTHENTICATED");
-  const limited = await verificationLimits(keyLimits, principal.keyId, result.limits, use.ip, use.cost);
-  if (limited.code) return refusedByPolicy(limited.code, limited, principal.keyId);
-  usage.record(principal.keyId);
-  return { valid: true, code: null, apiKeyId: principal.keyId, scopes: [...principal.scopes], tenant: result.tenant, ...limitsOf(limited) };
+  return decide(context, { apiKeyId: principal.keyId, scopes: [...principal.scopes], permissions: result.permissions, tenant: result.tenant }, result.limits, use);
 }
 
 /** What the product says about this use: where its caller is, and what it costs. */
 interface Use {
   ip: string | null;
   cost: number;
+  /** Permissions the product requires of the key. */
+  required: readonly string[];
 }
 
 const limitsOf = ({ rateLimit, credits }: PolicyOutcome) => ({ rateLimit, credits });
@@ -145,6 +161,25 @@ const refusedByPolicy = (code: PolicyRefusal, outcome: PolicyOutcome, apiKeyId: 
   ...limitsOf(outcome),
 });
 
+/**
+ * A genuine key's answer. A required permission missing: FORBIDDEN, with everything else as for a
+ * valid key (so the product can log who), spending nothing. Then the key's own limits (allowlist,
+ * rate limit, credits). Only a valid answer counts as a use.
+ */
+async function decide(
+  { keyLimits, usage }: Context,
+  found: Pick<VerifyResult, "apiKey" | "scopes" | "permissions" | "tenant"> & { apiKeyId: string },
+  limits: KeyLimitsOfRecord | null,
+  use: Use,
+): Promise<VerifyResult> {
+  const carried = new Set(found.permissions);
+  if (use.required.some((p) => !carried.has(p))) return { ...found, valid: false, code: "FORBIDDEN" };
+  const limited = await verificationLimits(keyLimits, found.apiKeyId, limits, use.ip, use.cost);
+  if (limited.code) return { ...refusedByPolicy(limited.code, limited, found.apiKeyId), ...(found.apiKey !== undefined ? { apiKey: found.apiKey } : {}) };
+  usage.record(found.apiKeyId);
+  return { ...found, valid: true, code: null, ...limitsOf(limited) };
+}
+
 builder.mutationField("verifyApiKey", (t) =>
   t.withAuth({ $any: { scope: "KEYS_VERIFY", platform: "PLATFORM_VERIFY" } }).field({
     type: VerifyApiKeyPayload,
@@ -153,9 +188,13 @@ builder.mutationField("verifyApiKey", (t) =>
       "For your services: is this key valid, and what may it do? Never fails for a bad key. An organization's key verifies its own organization's keys; a platform key holding PLATFORM_VERIFY verifies any organization's, and learns its organization, owner and metadata.",
     args: { input: t.arg({ type: VerifyApiKeyInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const use: Use = { ip: validClientIp(input.ip), cost: validCost(input.cost) };
+      const use: Use = {
+        ip: validClientIp(input.ip),
+        cost: validCost(input.cost),
+        required: input.requiredPermissions == null ? [] : validPermissionNames(input.requiredPermissions, "requiredPermissions"),
+      };
       if (input.key.length > MAX_KEY_INPUT) return refused("UNAUTHENTICATED");
-      const { prisma, principal, usage, verifier, keyLimits } = context;
+      const { prisma, principal, verifier } = context;
       if (!principal) return verifyForPlatform(context, input.key.trim(), use);
       const result = await verifier.verify(input.key.trim());
       if (!result.ok) {
@@ -167,10 +206,7 @@ builder.mutationField("verifyApiKey", (t) =>
       const apiKey = await prisma.apiKey.findUnique({ where: { id: result.principal.keyId } });
       // Deleted since it was verified (from memory): it is no key at all now.
       if (!apiKey) return refused("UNAUTHENTICATED");
-      const limited = await verificationLimits(keyLimits, apiKey.id, result.limits, use.ip, use.cost);
-      if (limited.code) return { ...refusedByPolicy(limited.code, limited, apiKey.id), apiKey };
-      usage.record(result.principal.keyId);
-      return { valid: true, code: null, apiKeyId: apiKey.id, apiKey, scopes: [...result.principal.scopes], tenant: null, ...limitsOf(limited) };
+      return decide(context, { apiKeyId: apiKey.id, apiKey, scopes: [...result.principal.scopes], permissions: result.permissions, tenant: null }, result.limits, use);
     },
   }),
 );

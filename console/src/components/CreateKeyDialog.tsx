@@ -1,7 +1,7 @@
 import type { ApiKeyEnvironment, ApiKeyKind, CreateApiKeyPayload, Scope } from "@keyward/sdk";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { useKeyward } from "../client.ts";
-import { useAction } from "../hooks.ts";
+import { useAction, useLoad } from "../hooks.ts";
 import { allScopes, scopeWords } from "../labels.ts";
 import { useSigned } from "../session.ts";
 import { BusyButton } from "./BusyButton.tsx";
@@ -15,11 +15,22 @@ interface CreateKeyDialogProps {
   onCreated: (created: CreateApiKeyPayload) => void;
 }
 
-/** "Create API key": name, environment, scopes (only those the person holds), expiry → "Generate key". */
+/**
+ * "Create API key": name, environment, scopes (only those the person holds), the product's own
+ * permissions (when its catalogue has any), expiry → "Generate key".
+ */
 export function CreateKeyDialog({ onCancel, onCreated }: CreateKeyDialogProps) {
   const keyward = useKeyward();
   const { scopes: held, isAdmin } = useSigned();
   const offered = allScopes.filter((scope) => held.includes(scope));
+  // Reading these needs ORG_READ, which every member holds; without it, no permission is offered.
+  const loaded = useLoad(
+    () => (held.includes("ORG_READ") ? Promise.all([keyward.permissionCatalog(), keyward.organization()]) : Promise.resolve(null)),
+    [],
+  ).data;
+  const catalog = loaded?.[0] ?? [];
+  const [permissions, setPermissions] = useState<string[]>([]);
+  const [scopesTouched, setScopesTouched] = useState(false);
   const [name, setName] = useState("");
   const [environment, setEnvironment] = useState<ApiKeyEnvironment>("LIVE");
   const [kind, setKind] = useState<ApiKeyKind>("PERSONAL");
@@ -27,10 +38,21 @@ export function CreateKeyDialog({ onCancel, onCreated }: CreateKeyDialogProps) {
   const [expiry, setExpiry] = useState<Expiry>("never");
   const [date, setDate] = useState("");
   const generate = useAction(async () => {
-    const created = await keyward.createApiKey({ name: name.trim(), environment, kind, scopes, expiresAt: expiresAt(expiry, date) });
+    const created = await keyward.createApiKey({ name: name.trim(), environment, kind, scopes, permissions, expiresAt: expiresAt(expiry, date) });
     onCreated(created);
   });
-  const toggle = (scope: Scope, on: boolean) => setScopes((current) => (on ? allScopes.filter((s) => s === scope || current.includes(s)) : current.filter((s) => s !== scope)));
+  // As the server's own default: in an organization a platform made, Keyward's scopes are opt-in.
+  const createdByPlatform = loaded?.[1].createdByPlatform ?? false;
+  useEffect(() => {
+    if (createdByPlatform && !scopesTouched) setScopes([]);
+  }, [createdByPlatform]);
+  const toggle = (scope: Scope, on: boolean) => {
+    setScopesTouched(true);
+    setScopes((current) => (on ? allScopes.filter((s) => s === scope || current.includes(s)) : current.filter((s) => s !== scope)));
+  };
+  const togglePermission = (name: string, on: boolean) =>
+    setPermissions((current) => (on ? catalog.map((p) => p.name).filter((n) => n === name || current.includes(n)) : current.filter((n) => n !== name)));
+  const nothing = scopes.length === 0 && permissions.length === 0;
   const submit = (event: Event) => {
     event.preventDefault();
     void generate.run();
@@ -73,6 +95,20 @@ export function CreateKeyDialog({ onCancel, onCreated }: CreateKeyDialogProps) {
             ))}
           </div>
         </fieldset>
+        {catalog.length > 0 && (
+          <fieldset>
+            <legend>Permissions</legend>
+            <div class="checks permission-checks">
+              {catalog.map((permission) => (
+                <label class="inline permission-check">
+                  <input type="checkbox" checked={permissions.includes(permission.name)} onChange={(e) => togglePermission(permission.name, e.currentTarget.checked)} />{" "}
+                  <code>{permission.name}</code>
+                  {permission.description && <span class="muted"> {permission.description}</span>}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        )}
         <div class="field">
           <label for="key-expiry">Expires</label>
           <select id="key-expiry" value={expiry} onChange={(e) => setExpiry(e.currentTarget.value as Expiry)}>
@@ -89,12 +125,12 @@ export function CreateKeyDialog({ onCancel, onCreated }: CreateKeyDialogProps) {
           </div>
         )}
         <ErrorNote error={generate.error} />
-        {scopes.length === 0 && <p class="muted">Pick at least one scope.</p>}
+        {nothing && <p class="muted">{catalog.length > 0 ? "Pick at least one scope or permission." : "Pick at least one scope."}</p>}
         <div class="actions">
           <button type="button" class="button" onClick={onCancel} disabled={generate.busy}>
             Cancel
           </button>
-          <BusyButton type="submit" class="button primary" busy={generate.busy} busyLabel="Generating…" disabled={scopes.length === 0}>
+          <BusyButton type="submit" class="button primary" busy={generate.busy} busyLabel="Generating…" disabled={nothing}>
             Generate key
           </BusyButton>
         </div>

@@ -72,6 +72,16 @@ export function KeyCard({ apiKey, showOwner, canWrite, onChanged, onDeleted, onR
             <dd>{apiKey.owner?.email ?? "The organization"}</dd>
           </div>
         )}
+        {apiKey.permissions.length > 0 && (
+          <div>
+            <dt>Permissions</dt>
+            <dd class="permissions">
+              {apiKey.permissions.map((permission) => (
+                <code>{permission}</code>
+              ))}
+            </dd>
+          </div>
+        )}
       </dl>
       {consoleLinks && (
         <Link href={`/keys/${apiKey.id}`} class="details-link">

@@ -103,13 +103,29 @@ export function KeyDetailsPage({ id }: { id: string }) {
           </div>
         </dl>
         <h3>Scopes</h3>
-        <ul class="scope-list">
-          {apiKey.scopes.map((scope) => (
-            <li>
-              {scopeWords[scope]} <code>{scope}</code>
-            </li>
-          ))}
-        </ul>
+        {apiKey.scopes.length === 0 ? (
+          <p class="muted">None: this key cannot manage anything in Keyward.</p>
+        ) : (
+          <ul class="scope-list">
+            {apiKey.scopes.map((scope) => (
+              <li>
+                {scopeWords[scope]} <code>{scope}</code>
+              </li>
+            ))}
+          </ul>
+        )}
+        {apiKey.permissions.length > 0 && (
+          <>
+            <h3>Permissions</h3>
+            <ul class="scope-list permission-list">
+              {apiKey.permissions.map((permission) => (
+                <li>
+                  <code>{permission}</code>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
       </section>
       <section class="card" aria-labelledby="history-heading">
         <h2 id="history-heading">History</h2>
