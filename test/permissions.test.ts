@@ -274,6 +274,19 @@ describe("verifyApiKey with requiredPermissions", () => {
     expect(disabled.data?.verifyApiKey).toMatchObject({ valid: false, code: "API_KEY_DISABLED", permissions: [] });
   });
 
+  it("checks permissions before the key's own limits: a FORBIDDEN answer spends no credit and no rate limit", async () => {
+    const platform = await seedPlatformKey();
+    const { adminKey } = await catalogued(platform.secret, ["reports:read", "reports:write"]);
+    const key = await createKey(adminKey, { permissions: ["reports:read"], credits: { remaining: 2 }, rateLimit: { limit: 3, windowSeconds: 3600 } });
+    const LIMITED = mutation("verifyApiKey", "{ valid code permissions credits { remaining } rateLimit { remaining } }");
+    const verify = (requiredPermissions: string[]) => gql(LIMITED, { key: platform.secret, variables: { i: { key: key.secret, requiredPermissions } } });
+    for (let i = 0; i < 5; i++) expect((await verify(["reports:write"])).data?.verifyApiKey).toMatchObject({ valid: false, code: "FORBIDDEN", credits: null });
+    expect((await verify(["reports:read"])).data?.verifyApiKey).toEqual({ valid: true, code: null, permissions: ["reports:read"], credits: { remaining: 1 }, rateLimit: { remaining: 2 } });
+    expect((await verify(["reports:read"])).data?.verifyApiKey).toMatchObject({ valid: true, credits: { remaining: 0 }, rateLimit: { remaining: 1 } });
+    // With the permission there, the key's own limits still decide.
+    expect((await verify(["reports:read"])).data?.verifyApiKey).toMatchObject({ valid: false, code: "USAGE_EXCEEDED", credits: { remaining: 0 } });
+  });
+
   it("is answered from memory when warm, and stays right after a catalogue change and a rotation", async () => {
     const platform = await seedPlatformKey(["PLATFORM_WRITE", "PLATFORM_VERIFY"]);
     const { tenant, adminKey } = await catalogued(platform.secret, ["a:read", "b:read"]);
