@@ -46,6 +46,8 @@ export function createKeywardYoga(services: Services): KeywardYoga {
     healthCheckEndpoint: "/healthz",
     landingPage: false,
     batching: false,
+    // useBodyLimit (server/http/bodyLimit.ts) holds bodies to config.maxBodyBytes.
+    maxRequestBodySize: false,
     cors: config.corsOrigins.length
       ? {
           origin: config.corsOrigins,
