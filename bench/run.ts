@@ -6,7 +6,7 @@
 // DATABASE_URL=postgresql://… benchmarks on PostgreSQL; otherwise on embedded PGlite in a temporary directory.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../server/db.ts";
@@ -19,6 +19,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const root = join(import.meta.dirname, "..");
+const workDir = await mkdtemp(join(tmpdir(), "keyward-bench-"));
 
 interface LoadResult {
   rps: number;
@@ -48,13 +49,16 @@ const TYPENAME = JSON.stringify({ query: "{ __typename }" });
 const verifyBody = (key: string, selection = "valid code scopes") =>
   JSON.stringify({ query: `mutation Verify($key: String!) { verifyApiKey(input: { key: $key }) { ${selection} } }`, variables: { key } });
 
-/** autocannon in its own process (bench/load.ts). */
-function load(url: string, scenario: Scenario): Promise<LoadResult> {
+let loads = 0;
+
+/** autocannon in its own process (bench/load.ts), given its round in a file (a thousand bodies do not fit in argv). */
+async function load(url: string, scenario: Scenario): Promise<LoadResult> {
   const spec = { url: `${url}/graphql`, connections: CONNECTIONS, seconds: SECONDS, headers: scenario.headers, body: scenario.body, bodies: scenario.bodies };
+  const file = join(workDir, `load-${loads++}.json`);
+  await writeFile(file, JSON.stringify(spec));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(root, "bench", "load.ts")], {
+    const child = spawn(process.execPath, ["--import", "tsx", join(root, "bench", "load.ts"), file], {
       cwd: root,
-      env: { ...process.env, LOAD: JSON.stringify(spec) },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -118,8 +122,7 @@ async function httpBench(): Promise<void> {
   console.log(`database: ${databaseUrl ? "PostgreSQL" : "embedded PGlite"}; ${fmt(ORGANIZATIONS)} organizations with a key each; load average ${load1!.toFixed(2)} / ${load5!.toFixed(2)} (1 / 5 min)`);
   console.log(`${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per scenario; rounds alternate the order of the servers, medians reported\n`);
 
-  const dir = await mkdtemp(join(tmpdir(), "keyward-bench-"));
-  const dataDir = join(dir, "data");
+  const dataDir = join(workDir, "data");
   const env: Record<string, string> = {
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: "", KEYWARD_DATA_DIR: dataDir }),
     NODE_ENV: "production",
@@ -227,7 +230,7 @@ async function httpBench(): Promise<void> {
     console.log(`  cold verify p99 < 2 ms: ${c.p99.toFixed(2)} ms — ${check(c.p99 < 2)}`);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
-    await rm(dir, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
   }
 }
 
