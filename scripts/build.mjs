@@ -15,6 +15,8 @@ import * as esbuild from "esbuild";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "dist", "server");
 
+const EXTERNAL = ["@prisma/client", "@prisma/client/*", "@electric-sql/pglite", "@electric-sql/pglite/*", "pglite-prisma-adapter", "pino", "esbuild", "tsx", "tsx/*", "prisma"];
+
 const started = performance.now();
 await rm(outdir, { recursive: true, force: true });
 await esbuild.build({
@@ -28,7 +30,11 @@ await esbuild.build({
   format: "esm",
   platform: "node",
   target: "node20",
-  packages: "external",
+  // Dependencies are bundled too (resolving and linking hundreds of modules was most of the start),
+  // except those that load files of their own beside them (WASM, workers) or are tools.
+  external: EXTERNAL,
+  // Bundled CommonJS modules require Node's built-ins.
+  banner: { js: 'import { createRequire as __keywardRequire } from "node:module"; const require = __keywardRequire(import.meta.url);' },
   sourcemap: "linked",
   logLevel: "warning",
 });
