@@ -26,6 +26,7 @@ describe("the logger (pino)", () => {
     expect(typeof parsed[0]!.time).toBe("string");
     expect(Number.isNaN(Date.parse(parsed[0]!.time as string))).toBe(false);
     expect(parsed[2]).toMatchObject({ level: "error", err: { name: "Error" } });
+    expect(Object.keys(parsed[2]!.err as object).sort()).toEqual(["message", "name", "stack"]);
     expect(parsed[2]!.msg).toContain("failed for kw_live_AbCdEfGhIjKl…[redacted]");
     expect(String((parsed[2]!.err as { stack: string }).stack)).toContain("…[redacted]");
     const all = lines.join("\n");

@@ -25,7 +25,7 @@ export function useBodyLimit(maxBytes: number): Plugin {
       // body is read whole, without a web stream. Without one, it is counted while read.
       const declared = request.headers.get("content-length") !== null;
       setRequestParser(async (req) => {
-        const text = declared ? await req.text() : await readLimited(req, maxBytes, tooLarge);
+        const text = declared ? await req.text().catch(notReceived) : await readLimited(req, maxBytes, tooLarge);
         let params: unknown;
         try {
           params = JSON.parse(text);
@@ -47,10 +47,7 @@ export async function readLimited(request: Request, maxBytes: number, tooLarge: 
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read().catch(() => {
-      // The client went away mid-body (or was cut off by the request timeout): its doing, not ours.
-      throw badRequest("The request body was not received in full.");
-    });
+    const { done, value } = await reader.read().catch(notReceived);
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
@@ -60,4 +57,9 @@ export async function readLimited(request: Request, maxBytes: number, tooLarge: 
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The client went away mid-body (or was cut off by the request timeout): its doing, not ours. */
+function notReceived(): never {
+  throw badRequest("The request body was not received in full.");
 }

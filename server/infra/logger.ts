@@ -30,6 +30,8 @@ export function createLogger(level: Level = "info", write?: (line: string) => vo
       base: null,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // `err` is written as given ({ name, message, stack }), without pino's own error serializer.
+      serializers: { err: (err: unknown) => err },
       // The whole line, error messages and stacks included: a key can arrive anywhere.
       hooks: { streamWrite: redact },
     },
