@@ -1,8 +1,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { PrismaPg } from "@prisma/adapter-pg";
+import type pg from "pg";
+import type { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { migrate, type SqlConnection } from "./infra/migrate.ts";
 import { connectionOptions, openPool, Sockets } from "./infra/postgres.ts";
@@ -57,6 +56,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
 async function openPGlite({ dataDir, loadDataDir, onQuery }: DatabaseOptions): Promise<Database> {
   const unlock = dataDir ? await lockDataDir(dataDir) : async () => undefined;
+  // Each database's driver is loaded only when it is the one in use.
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
   const pglite = new PGlite(dataDir, loadDataDir ? { loadDataDir } : {});
   await pglite.waitReady;
   const migrated = await migrate({
@@ -79,6 +80,7 @@ async function openPGlite({ dataDir, loadDataDir, onQuery }: DatabaseOptions): P
 async function openPostgres(connectionString: string, timeoutMs: number, onQuery?: (sql: string) => void): Promise<Database> {
   // Migrations (and waiting for another instance's, behind their lock) may take longer than
   // any request should: their own connection, without the statement timeouts.
+  const [{ default: pg }, { PrismaPg }] = await Promise.all([import("pg"), import("@prisma/adapter-pg")]);
   const sockets = new Sockets();
   const client = new pg.Client({ ...connectionOptions(connectionString, timeoutMs, sockets), query_timeout: undefined });
   let migrated: string[];

@@ -11,7 +11,8 @@ import type { Logger } from "./infra/logger.ts";
 import { readiness } from "./http/readiness.ts";
 import type { ServerContext } from "./http/request.ts";
 import { schema } from "./schema/index.ts";
-import { useMcp, type Execute } from "./mcp/endpoint.ts";
+import { useMcp } from "./mcp/endpoint.ts";
+import type { Execute } from "./mcp/handler.ts";
 import { graphiqlOptions, renderKeywardGraphiQL } from "./http/graphiql.ts";
 import { useRequestLog } from "./http/requestLog.ts";
 import { useRequestMetrics } from "./http/requestMetrics.ts";
@@ -46,6 +47,8 @@ export function createKeywardYoga(services: Services): KeywardYoga {
     healthCheckEndpoint: "/healthz",
     landingPage: false,
     batching: false,
+    // useBodyLimit (server/http/bodyLimit.ts) holds bodies to config.maxBodyBytes.
+    maxRequestBodySize: false,
     cors: corsOptions(config),
     graphiql: config.graphiql ? graphiqlOptions : false,
     // The GraphiQL bundle ships with Keyward, so it works offline and without a CDN.

@@ -1,9 +1,6 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.ts";
-import { keysCommand } from "./keys.ts";
-import { membersCommand } from "./members.ts";
 import { UsageError } from "./usageError.ts";
-import { whoamiCommand } from "./whoami.ts";
 
 const HELP = `keyward — a self-hostable API key service
 
@@ -46,6 +43,7 @@ stop the running Keyward first (or use PostgreSQL).
 Configuration comes from environment variables (see README). Exit codes: 0 done,
 1 refused or failed (the error code is printed), 2 wrong usage or configuration.`;
 
+// Every command is imported when it runs: `keyward --help` loads none of them (nor the SDK and graphql).
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === "--help" || command === "-h" || command === "help") {
@@ -74,11 +72,11 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./signinLink.ts")).signinLinkCommand(loadConfig(), values.email, values.org);
     }
     case "keys":
-      return keysCommand(rest);
+      return (await import("./keys.ts")).keysCommand(rest);
     case "members":
-      return membersCommand(rest);
+      return (await import("./members.ts")).membersCommand(rest);
     case "whoami":
-      return whoamiCommand(rest);
+      return (await import("./whoami.ts")).whoamiCommand(rest);
     case "platform-keys":
       return (await import("./platformKeys.ts")).platformKeysCommand(loadConfig(), rest);
     default:

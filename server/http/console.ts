@@ -16,7 +16,7 @@ import {
 import { authFailure, badRequest, errorResponse, forbidden, KeywardError, sessionEnded, unexpectedResponse } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { readLimited } from "./bodyLimit.ts";
-import { CONSOLE_HEADERS, consoleFile } from "./consoleFiles.ts";
+import { CONSOLE_HEADERS, consoleFile, isConsoleAsset, isConsolePage } from "./consoleFiles.ts";
 import { fromOwnPage, isSecure, throttledClient, type ServerContext } from "./request.ts";
 
 export const SESSION_PATH = "/console/session";
@@ -29,18 +29,22 @@ const MAX_BODY_BYTES = 4_096;
  */
 export function useConsole(services: Services): Plugin<{}, ServerContext> {
   return {
-    async onRequest({ request, url, endResponse, serverContext }) {
+    // Synchronous for every other path (the API's requests): nothing to await, no promise made.
+    onRequest({ request, url, endResponse, serverContext }) {
       if (!services.config.console) return;
       if (url.pathname === SESSION_PATH) {
-        const response = await sessionEndpoint(services, request, serverContext).catch((error: unknown) =>
-          error instanceof KeywardError ? errorResponse(error) : unexpectedResponse(services.logger, error, "console session"),
-        );
-        for (const [name, value] of Object.entries(CONSOLE_HEADERS)) response.headers.set(name, value);
-        response.headers.set("cache-control", "no-store");
-        return endResponse(response);
+        return sessionEndpoint(services, request, serverContext)
+          .catch((error: unknown) =>
+            error instanceof KeywardError ? errorResponse(error) : unexpectedResponse(services.logger, error, "console session"),
+          )
+          .then((response) => {
+            for (const [name, value] of Object.entries(CONSOLE_HEADERS)) response.headers.set(name, value);
+            response.headers.set("cache-control", "no-store");
+            endResponse(response);
+          });
       }
-      const file = await consoleFile(url.pathname, request.method);
-      if (file) endResponse(file);
+      if (!isConsolePage(url.pathname) && !isConsoleAsset(url.pathname)) return;
+      return consoleFile(url.pathname, request.method).then((file) => void (file && endResponse(file)));
     },
   };
 }

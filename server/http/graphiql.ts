@@ -1,4 +1,3 @@
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import type { GraphiQLOptions } from "graphql-yoga";
 
 /** Paste your key here; an empty value is treated as no key, so the schema still loads. */
@@ -142,8 +141,12 @@ const bootScript = `(function () {
 })();
 `;
 
-/** Yoga's page (its bundled GraphiQL, no CDN) with the boot script above; throws if Yoga's page changed shape. */
-export function renderKeywardGraphiQL(options?: GraphiQLOptions): string {
+/**
+ * Yoga's page (its bundled GraphiQL, no CDN) with the boot script above; throws if Yoga's page
+ * changed shape. The bundle (~36 MB once loaded) is imported by the first request for the page.
+ */
+export async function renderKeywardGraphiQL(options?: GraphiQLOptions): Promise<string> {
+  const { renderGraphiQL } = await import("@graphql-yoga/render-graphiql");
   const page = renderGraphiQL(options);
   const monacoEnvironment = "globalAPI: false,";
   const start = "YogaGraphiQL.renderYogaGraphiQL(";

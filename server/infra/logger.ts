@@ -1,3 +1,4 @@
+import pino, { type DestinationStream, type Logger as Pino } from "pino";
 import type { YogaLogger } from "graphql-yoga";
 
 /** Any Keyward key or invitation code in a log line is cut to its public prefix, whatever logged it. */
@@ -8,29 +9,47 @@ function redact(text: string): string {
 }
 
 type Level = "debug" | "info" | "warn" | "error";
-const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface Logger extends YogaLogger {
   info(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** JSON lines on stdout (one object per line), keys redacted. */
-export function createLogger(
-  level: Level = "info",
-  write: (line: string) => void = (line) => void process.stdout.write(line + "\n"),
-): Logger {
+/**
+ * JSON lines (one object per line: `time`, `level`, `msg`, and the fields), keys redacted, written
+ * by pino. On stdout through an asynchronous destination (lines queue while a write is under way
+ * and go out together; pino flushes what is left when the process exits). `write` (tests) receives
+ * each line as it is logged, without its newline.
+ */
+export function createLogger(level: Level = "info", write?: (line: string) => void): Logger {
+  const destination: DestinationStream = write
+    ? { write: (line: string) => write(line.endsWith("\n") ? line.slice(0, -1) : line) }
+    : pino.destination({ dest: 1, sync: false });
+  const log = pino(
+    {
+      level,
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      // `err` is written as given ({ name, message, stack }), without pino's own error serializer.
+      serializers: { err: (err: unknown) => err },
+      // The whole line, error messages and stacks included: a key can arrive anywhere.
+      hooks: { streamWrite: redact },
+    },
+    destination,
+  );
   const emit = (at: Level, args: unknown[]) => {
-    if (order[at] < order[level]) return;
+    if (!log.isLevelEnabled(at)) return;
     const [first, ...rest] = args;
-    const fields: Record<string, unknown> = { time: new Date().toISOString(), level: at };
+    // One object of fields is the common case (the request log): passed on as it is.
+    let fields = rest.length === 1 && rest[0] && typeof rest[0] === "object" ? (rest[0] as Record<string, unknown>) : undefined;
+    if (rest.length > 1) for (const extra of rest) if (extra && typeof extra === "object") fields = { ...fields, ...extra };
     if (first instanceof Error) {
-      fields.msg = first.message;
-      fields.err = { name: first.name, message: first.message, stack: first.stack };
+      (log[at] as Pino["info"])({ ...fields, err: { name: first.name, message: first.message, stack: first.stack } }, first.message);
     } else {
-      fields.msg = typeof first === "string" ? first : JSON.stringify(first);
+      const msg = typeof first === "string" ? first : JSON.stringify(first);
+      if (fields) (log[at] as Pino["info"])(fields, msg);
+      else (log[at] as Pino["info"])(msg);
     }
-    for (const extra of rest) if (extra && typeof extra === "object") Object.assign(fields, extra);
-    write(redact(JSON.stringify(fields)));
   };
   return {
     debug: (...args: unknown[]) => emit("debug", args),

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +19,9 @@ declare module "vitest" {
  * On PGlite: initdb + migrate once, dump it, and let each worker load the dump (~0.4 s instead of 3–4 s).
  */
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
+  // Tests that spawn Keyward or the `keyward` command run the compiled build, as users do: build it
+  // from the sources under test (~0.3 s), so it is never stale.
+  execFileSync(process.execPath, [join(import.meta.dirname, "..", "..", "scripts", "build.mjs"), "--quiet"], { stdio: "inherit" });
   if (process.env.DATABASE_URL) {
     const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL });
     await db.close();

@@ -23,10 +23,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `server/main.ts` as its own process (as `npm start` does) and waits until it serves. */
+/**
+ * Starts Keyward as its own process, as `npm start` does (`keyward start`: the compiled build,
+ * which the tests' global setup rebuilt from the sources), and waits until it serves.
+ */
 export async function startKeywardProcess(env: Record<string, string | undefined>, { tls = false } = {}): Promise<RunningKeyward> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  const child = spawn(process.execPath, ["bin/keyward.mjs", "start"], {
     cwd: root,
     env: { ...process.env, NODE_ENV: "development", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,41 @@
+// Compiles the server and the `keyward` command to JavaScript in dist/server/ (run at `npm install`,
+// by `npm run build`, before `npm run bench`, and by the tests' global setup), so `npm start` and
+// `keyward` run without compiling TypeScript at start. One esbuild bundle with code splitting:
+// `keyward --help` loads the command's own chunk only; `start` loads the server's chunk on demand.
+// Dependencies stay in node_modules (not bundled): the same files, the same single `graphql`.
+//
+// The output lives two directories below the project root (dist/server/), as the sources do
+// (server/<room>/): files that find prisma/migrations, sdk/operations and console/dist relative
+// to `import.meta.dirname` (`../..`) find them from there too.
+import { rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const outdir = join(root, "dist", "server");
+
+const EXTERNAL = ["@prisma/client", "@prisma/client/*", "@electric-sql/pglite", "@electric-sql/pglite/*", "pglite-prisma-adapter", "pino", "esbuild", "tsx", "tsx/*", "prisma"];
+
+const started = performance.now();
+await rm(outdir, { recursive: true, force: true });
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: { cli: "server/cli/program.ts" },
+  outdir,
+  entryNames: "[name]",
+  chunkNames: "chunk-[hash]",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  // Dependencies are bundled too (resolving and linking hundreds of modules was most of the start),
+  // except those that load files of their own beside them (WASM, workers) or are tools.
+  external: EXTERNAL,
+  // Bundled CommonJS modules require Node's built-ins.
+  banner: { js: 'import { createRequire as __keywardRequire } from "node:module"; const require = __keywardRequire(import.meta.url);' },
+  sourcemap: "linked",
+  logLevel: "warning",
+});
+if (!process.argv.includes("--quiet")) console.log(`server: built dist/server/ in ${Math.round(performance.now() - started)} ms`);
