@@ -11,6 +11,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../server/db.ts";
 import { freePort, startKeywardProcess } from "../test/helpers/process.ts";
+import { seedPolicyKeys } from "./policyKeys.ts";
 import { percentiles, seedBench, seedLargeOrganization, verifyLatency } from "./seed.ts";
 
 const ORGANIZATIONS = Number(process.env.BENCH_KEYS ?? 1_000);
@@ -138,6 +139,7 @@ async function httpBench(): Promise<void> {
     process.stdout.write(`seeding ${fmt(ORGANIZATIONS)} organizations… `);
     const keys = await seedBench(db, ORGANIZATIONS);
     console.log("done");
+    const policy = await seedPolicyKeys(db);
     const verify = await verifyLatency(db, keys.tenantKeys.length ? keys.tenantKeys : [keys.memberKey]);
     await db.close();
 
@@ -161,11 +163,10 @@ async function httpBench(): Promise<void> {
         headers: platform,
         bodies: keys.tenantKeys.map((key) => verifyBody(key, "valid code scopes organization { id }")),
       },
-      // ── Policy keys: the lead adds "verifyApiKey with a policy key" vs plain here, seeded by
-      // bench/policyKeys.ts (a plain key, and a rate-limited key carrying credits), e.g.
-      //   { name: "verifyApiKey, plain key", server: "keyward", headers: admin, body: verifyBody(policy.plainKey) },
-      //   { name: "verifyApiKey, policy key", server: "keyward", headers: admin, body: verifyBody(policy.policyKey) },
-      // ──
+      // Key policies: the same verification of a key with no policy and of a key carrying a rate
+      // limit and credits (both too high to refuse), so every check runs and none refuses.
+      { name: "verifyApiKey, key with no policy", server: "keyward", headers: { "x-api-key": policy.verifierKey }, body: verifyBody(policy.plainKey) },
+      { name: "verifyApiKey, rate-limited key with credits", server: "keyward", headers: { "x-api-key": policy.verifierKey }, body: verifyBody(policy.policyKey) },
     ];
     const all = [baseline, ...scenarios];
     const urlOf = (s: Scenario) => (s.server === "bare" ? bare.url : keyward.url);
@@ -228,6 +229,10 @@ async function httpBench(): Promise<void> {
     console.log(`  idle RSS ≤ ${rssTarget} MB: ${fmt(Math.max(bootRss.keyward, loadedRss.keyward))} MB — ${check(Math.max(bootRss.keyward, loadedRss.keyward) <= rssTarget)}`);
     console.log(`  start to first answer < ${fmt(startTarget)} ms: ${fmt(keyward.startMs)} ms — ${check(keyward.startMs < startTarget)}`);
     console.log(`  cold verify p99 < 2 ms: ${c.p99.toFixed(2)} ms — ${check(c.p99 < 2)}`);
+    // Issue 15: a key's own limits cost little beside a key with none (median of per-round ratios).
+    const [plainRuns, policyRuns] = [results.get(scenarios[5]!)!, results.get(scenarios[6]!)!];
+    const policyRatio = median(policyRuns.map((r, i) => r.rps / plainRuns[i]!.rps));
+    console.log(`  verifyApiKey of a rate-limited key with credits ≥ 0.8 of a key with no policy: ${policyRatio.toFixed(2)} — ${check(policyRatio >= 0.8)}`);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await rm(workDir, { recursive: true, force: true });
