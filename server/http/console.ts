@@ -16,7 +16,7 @@ import {
 import { authFailure, badRequest, errorResponse, forbidden, KeywardError, sessionEnded, unexpectedResponse } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { readLimited } from "./bodyLimit.ts";
-import { CONSOLE_HEADERS, consoleFile, isConsoleAsset, isConsolePage } from "./consoleFiles.ts";
+import { CONSOLE_HEADERS, consoleFile, isConsoleFile } from "./consoleFiles.ts";
 import { fromOwnPage, isSecure, throttledClient, type ServerContext } from "./request.ts";
 
 export const SESSION_PATH = "/console/session";
@@ -43,7 +43,7 @@ export function useConsole(services: Services): Plugin<{}, ServerContext> {
             endResponse(response);
           });
       }
-      if (!isConsolePage(url.pathname) && !isConsoleAsset(url.pathname)) return;
+      if (!isConsoleFile(url.pathname)) return;
       return consoleFile(url.pathname, request.method).then((file) => void (file && endResponse(file)));
     },
   };

@@ -56,6 +56,8 @@ export const ELEMENTS_HEADERS: Readonly<Record<string, string>> = {
 
 export const isConsolePage = (pathname: string) => PAGES.test(pathname);
 export const isConsoleAsset = (pathname: string) => pathname.startsWith(ASSETS_PREFIX);
+/** Whether `consoleFile` answers this path: a page, a file of the console, or the embeddable element. */
+export const isConsoleFile = (pathname: string) => isConsolePage(pathname) || isConsoleAsset(pathname) || pathname === ELEMENTS_PATH;
 
 /** Files are read once and kept: the console is a few hundred kilobytes. */
 const files = new Map<string, Promise<Uint8Array<ArrayBuffer> | null>>();

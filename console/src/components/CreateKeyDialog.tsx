@@ -52,7 +52,9 @@ export function CreateKeyDialog({ onCancel, onCreated }: CreateKeyDialogProps) {
   };
   const togglePermission = (name: string, on: boolean) =>
     setPermissions((current) => (on ? catalog.map((p) => p.name).filter((n) => n === name || current.includes(n)) : current.filter((n) => n !== name)));
-  const nothing = scopes.length === 0 && permissions.length === 0;
+  // In an organization a platform made, keys are for the product's API: no scope is a fine key.
+  const empty = scopes.length === 0 && permissions.length === 0;
+  const nothing = empty && !createdByPlatform;
   const submit = (event: Event) => {
     event.preventDefault();
     void generate.run();
@@ -125,6 +127,7 @@ export function CreateKeyDialog({ onCancel, onCreated }: CreateKeyDialogProps) {
           </div>
         )}
         <ErrorNote error={generate.error} />
+        {empty && createdByPlatform && <p class="muted">With no scope, this key is for the service's own API only.</p>}
         {nothing && <p class="muted">{catalog.length > 0 ? "Pick at least one scope or permission." : "Pick at least one scope."}</p>}
         <div class="actions">
           <button type="button" class="button" onClick={onCancel} disabled={generate.busy}>
