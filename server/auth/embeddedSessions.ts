@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { PrismaClient, Role } from "../generated/prisma/client.ts";
 import { hashSecret } from "./key.ts";
 import type { Principal } from "./principal.ts";
-import { scopesOfRole } from "./scopes.ts";
+import { personPrincipal } from "./sessions.ts";
 
 /**
  * The embedded key page's credential (`<keyward-api-keys token>`), minted by a platform's
@@ -63,17 +63,5 @@ export async function embeddedPrincipal(
     return "ENDED";
   }
   if (origin !== row.allowedOrigin) return "WRONG_ORIGIN";
-  return {
-    keyId: null,
-    sessionId: row.id,
-    embeddedOrigin: row.allowedOrigin,
-    keyName: row.email,
-    kind: "SESSION",
-    environment: "LIVE",
-    organizationId: row.organizationId,
-    userId: row.userId,
-    role: row.role,
-    scopes: scopesOfRole(row.role),
-    organizationWide: row.role === "ADMIN",
-  };
+  return { ...personPrincipal({ ...row, role: row.role }), embeddedOrigin: row.allowedOrigin };
 }

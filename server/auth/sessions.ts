@@ -119,6 +119,11 @@ export async function sessionPrincipal(prisma: PrismaClient, config: Config, tok
   if (now - row.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
     await prisma.session.updateMany({ where: { id: row.id }, data: { lastSeenAt: new Date(now) } });
   }
+  return personPrincipal({ ...row, role: row.role });
+}
+
+/** A person signed in without a key (a console session, or the key page embedded in a product): the rights of their role. */
+export function personPrincipal(row: { id: string; email: string; organizationId: string; userId: string; role: Role }): Principal {
   return {
     keyId: null,
     sessionId: row.id,
