@@ -97,7 +97,8 @@ export function validCost(cost: number | null | undefined): number {
 export function validClientIp(ip: string | null | undefined): string | null {
   if (ip == null) return null;
   const address = ip.trim();
-  if (isIP(address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "")) === 0) throw badInput("ip must be an IPv4 or IPv6 address.", "ip");
+  // isIP takes IPv4-mapped IPv6 (`::ffff:1.2.3.4`) as IPv6; the allowlist matches it as its IPv4 address.
+  if (isIP(address) === 0) throw badInput("ip must be an IPv4 or IPv6 address.", "ip");
   return address;
 }
 
