@@ -47,6 +47,11 @@ describe("a key deleted while a request runs", () => {
         variables: { i: { key: key.secret } },
       });
       expect([answer.status, answer.data?.verifyApiKey]).toEqual([200, { valid: false, code: "UNAUTHENTICATED", apiKey: null }]);
+      // Without asking for `apiKey`, the answer comes from memory, as authentication does: a
+      // deletion made outside Keyward is seen when the cache's entry ends (every deletion through
+      // Keyward reaches every instance's cache at once).
+      const fromMemory = await gql(mutation("verifyApiKey", "{ valid code }"), { key: org.adminKey, variables: { i: { key: key.secret } } });
+      expect(fromMemory.data?.verifyApiKey).toEqual({ valid: true, code: null });
     } finally {
       await editedDirectly([key.id]);
     }

@@ -8,6 +8,7 @@ import type { Context } from "../context.ts";
 import type { AuthFailureCode } from "../errors.ts";
 import type { ApiKey as ApiKeyRow } from "../generated/prisma/client.ts";
 import { ApiKey } from "./apiKey.ts";
+import { selects } from "./selection.ts";
 import { AuthFailureCodeEnum, ScopeEnum } from "./enums.ts";
 import { MAX_KEY_PERMISSIONS, PERMISSION_NAME, validPermissionNames } from "../domain/permissions.ts";
 
@@ -80,7 +81,8 @@ const VerifyApiKeyPayload = builder.objectRef<VerifyResult>("VerifyApiKeyPayload
     apiKey: t.prismaField({
       type: ApiKey,
       nullable: true,
-      description: "The key, when it belongs to the caller's organization (a platform: to any organization), also when refused, e.g. revoked.",
+      description:
+        "The key, when it belongs to the caller's organization (a platform: to any organization), also when refused, e.g. revoked. Asking for it reads the key from the database; everything else is answered from memory when the key is warm.",
       resolve: (query, result, _args, { prisma }) =>
         result.apiKey !== undefined ? result.apiKey : result.apiKeyId ? prisma.apiKey.findUnique({ ...query, where: { id: result.apiKeyId } }) : null,
     }),
@@ -143,7 +145,7 @@ async function verifyForPlatform(context: Context, key: string, use: Use): Promi
   if (!result.ok) return result.keyId && result.organizationId ? refused(result.code, result.keyId) : refused("UNAUTHENTICATED");
   const { principal } = result;
   if (principal.kind === "PLATFORM") return refused("UNAUTHENTICATED");
-  return decide(context, { apiKeyId: principal.keyId, scopes: [...principal.scopes], permissions: result.permissions, tenant: result.tenant }, result.limits, use);
+  return genuine(context, { apiKeyId: principal.keyId, scopes: [...principal.scopes], permissions: result.permissions, tenant: result.tenant }, result.limits, use);
 }
 
 /** What the product says about this use: where its caller is, and what it costs. */
@@ -152,6 +154,8 @@ interface Use {
   cost: number;
   /** Permissions the product requires of the key. */
   required: readonly string[];
+  /** The answer asks for `apiKey`: its row is read, and a key whose row is gone is no key. */
+  readsRow: boolean;
 }
 
 const limitsOf = ({ rateLimit, credits }: PolicyOutcome) => ({ rateLimit, credits });
@@ -160,6 +164,17 @@ const refusedByPolicy = (code: PolicyRefusal, outcome: PolicyOutcome, apiKeyId: 
   ...refused(code, apiKeyId),
   ...limitsOf(outcome),
 });
+
+/**
+ * A key the verifier (from memory when warm) found genuine. Only when the answer asks for
+ * `apiKey` is its row read; a key deleted behind the cache (every deletion through Keyward reaches
+ * every instance's cache at once) is then no key at all. Otherwise nothing is read.
+ */
+async function genuine(context: Context, found: Parameters<typeof decide>[1], limits: KeyLimitsOfRecord | null, use: Use): Promise<VerifyResult> {
+  if (!use.readsRow) return decide(context, found, limits, use);
+  const apiKey = await context.prisma.apiKey.findUnique({ where: { id: found.apiKeyId } });
+  return apiKey ? decide(context, { ...found, apiKey }, limits, use) : refused("UNAUTHENTICATED");
+}
 
 /**
  * A genuine key's answer. A required permission missing: FORBIDDEN, with everything else as for a
@@ -187,26 +202,24 @@ builder.mutationField("verifyApiKey", (t) =>
     description:
       "For your services: is this key valid, and what may it do? Never fails for a bad key. An organization's key verifies its own organization's keys; a platform key holding PLATFORM_VERIFY verifies any organization's, and learns its organization, owner and metadata.",
     args: { input: t.arg({ type: VerifyApiKeyInput, required: true }) },
-    resolve: async (_root, { input }, context) => {
+    resolve: async (_root, { input }, context, info) => {
       const use: Use = {
         ip: validClientIp(input.ip),
         cost: validCost(input.cost),
         required: input.requiredPermissions == null ? [] : validPermissionNames(input.requiredPermissions, "requiredPermissions"),
+        readsRow: selects(info, "apiKey"),
       };
       if (input.key.length > MAX_KEY_INPUT) return refused("UNAUTHENTICATED");
-      const { prisma, principal, verifier } = context;
+      const { principal, verifier } = context;
       if (!principal) return verifyForPlatform(context, input.key.trim(), use);
       const result = await verifier.verify(input.key.trim());
       if (!result.ok) {
         // Keys of other organizations are unknown here, whatever their state.
         if (!result.keyId || result.organizationId !== principal.organizationId) return refused("UNAUTHENTICATED");
-        return { ...refused(result.code, result.keyId), apiKey: await prisma.apiKey.findUnique({ where: { id: result.keyId } }) };
+        return refused(result.code, result.keyId);
       }
       if (result.principal.kind === "PLATFORM" || result.principal.organizationId !== principal.organizationId) return refused("UNAUTHENTICATED");
-      const apiKey = await prisma.apiKey.findUnique({ where: { id: result.principal.keyId } });
-      // Deleted since it was verified (from memory): it is no key at all now.
-      if (!apiKey) return refused("UNAUTHENTICATED");
-      return decide(context, { apiKeyId: apiKey.id, apiKey, scopes: [...result.principal.scopes], permissions: result.permissions, tenant: null }, result.limits, use);
+      return genuine(context, { apiKeyId: result.principal.keyId, scopes: [...result.principal.scopes], permissions: result.permissions, tenant: null }, result.limits, use);
     },
   }),
 );
