@@ -58,6 +58,70 @@ describe.runIf(process.env.DATABASE_URL)("key limits across two instances", () =
     }
   });
 
+  it("rate limit and credits together: 30 parallel verifications over both instances of a key limited to 12 a minute, with 100 credits, pass 12 times and spend exactly 12 (3 rounds)", async () => {
+    const org = await seedOrganization();
+    for (let round = 0; round < 3; round++) {
+      const created = await gql(CREATE, {
+        key: org.adminKey,
+        variables: { i: { name: `both ${round}`, rateLimit: { limit: 12, windowSeconds: 60 }, credits: { remaining: 100 } } },
+      });
+      const { id } = created.data?.createApiKey.apiKey;
+      const secret = created.data?.createApiKey.secret as string;
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? first : second).request(VERIFY, { key: org.adminKey, variables: { i: { key: secret } } })),
+      );
+      expect(tally(answers), `round ${round}`).toEqual({ valid: 12, exceeded: 0, limited: 18 });
+      const spent = answers.filter((a) => a.data?.verifyApiKey.valid).map((a) => a.data?.verifyApiKey.credits.remaining as number);
+      expect(spent.sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => 88 + i));
+      // A refusal by the limit spends nothing and does not report credits.
+      for (const refused of answers.filter((a) => a.data?.verifyApiKey.code === "RATE_LIMITED")) expect(refused.data?.verifyApiKey).toMatchObject({ credits: null, rateLimit: { remaining: 0 } });
+      expect((await gql(READ, { key: org.adminKey, variables: { id } })).data?.apiKey.credits.remaining).toBe(88);
+    }
+  });
+
+  it("mixed costs in parallel over both instances spend exactly what was there: 30 uses costing 3 and 10 checks costing 0 against 31 credits", async () => {
+    const org = await seedOrganization();
+    const created = await gql(CREATE, { key: org.adminKey, variables: { i: { name: "mixed", credits: { remaining: 31 } } } });
+    const { id } = created.data?.createApiKey.apiKey;
+    const secret = created.data?.createApiKey.secret as string;
+    const costs = Array.from({ length: 40 }, (_, i) => (i % 4 === 3 ? 0 : 3));
+    const answers = await Promise.all(
+      costs.map((cost, i) => (i % 2 === 0 ? first : second).request(VERIFY, { key: org.adminKey, variables: { i: { key: secret, cost } } })),
+    );
+    const spends = answers.filter((a, i) => costs[i] === 3 && a.data?.verifyApiKey.valid).map((a) => a.data?.verifyApiKey.credits.remaining as number);
+    // 31 covers ten uses of 3: the balances they leave are 28, 25, … 1, each seen once.
+    expect(spends.sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => 1 + 3 * i));
+    expect(answers.filter((a, i) => costs[i] === 3 && !a.data?.verifyApiKey.valid).map((a) => a.data?.verifyApiKey)).toEqual(
+      Array.from({ length: 20 }, () => ({ valid: false, code: "USAGE_EXCEEDED", credits: { remaining: 1 }, rateLimit: null })),
+    );
+    // A check costing 0 always passes, whatever is left.
+    expect(answers.filter((_, i) => costs[i] === 0).every((a) => a.data?.verifyApiKey.valid)).toBe(true);
+    expect((await gql(READ, { key: org.adminKey, variables: { id } })).data?.apiKey.credits.remaining).toBe(1);
+  });
+
+  it("uses of a key on Keyward's own API and its verifications count in the same window, on either instance", async () => {
+    const org = await seedOrganization();
+    const created = await gql(CREATE, {
+      key: org.adminKey,
+      variables: { i: { name: "shared window", scopes: ["KEYS_READ"], rateLimit: { limit: 5, windowSeconds: 60 }, credits: { remaining: 10 } } },
+    });
+    const secret = created.data?.createApiKey.secret as string;
+    // Two uses on the API (one per instance), then verifications: 3 left in the window.
+    expect((await first.request("{ viewer { apiKey { id } } }", { key: secret })).status).toBe(200);
+    expect((await second.request("{ viewer { apiKey { id } } }", { key: secret })).status).toBe(200);
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push((await (i % 2 ? first : second).request(VERIFY, { key: org.adminKey, variables: { i: { key: secret } } })).data?.verifyApiKey);
+    expect(answers.map((a) => [a.valid, a.rateLimit.remaining, a.credits?.remaining ?? null])).toEqual([
+      [true, 2, 9],
+      [true, 1, 8],
+      [true, 0, 7],
+      [false, 0, null],
+    ]);
+    // And the API refuses the key for the rest of the window, on both instances.
+    expect((await first.request("{ viewer { apiKey { id } } }", { key: secret })).status).toBe(429);
+    expect((await second.request("{ viewer { apiKey { id } } }", { key: secret })).status).toBe(429);
+  });
+
   it("a change of limits made on one instance holds on the other from its next request", async () => {
     const org = await seedOrganization();
     const created = await gql(CREATE, { key: org.adminKey, variables: { i: { name: "moved" } } });

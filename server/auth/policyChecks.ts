@@ -59,9 +59,9 @@ export async function verificationLimits(
   if (limits.allowlist && !limits.allowlist.allows(ip)) {
     return { code: "IP_NOT_ALLOWED", rateLimit: limits.rateLimit ? await keyLimits.peek(keyId, limits.rateLimit) : null, credits: null };
   }
-  const rateLimit = limits.rateLimit ? await keyLimits.consume(keyId, limits.rateLimit) : null;
+  if (!limits.rateLimit && !limits.credits) return NO_LIMITS;
+  const { rateLimit, credits: spent } = await keyLimits.use(keyId, limits.rateLimit, limits.credits, cost);
   if (rateLimit && !rateLimit.allowed) return { code: "RATE_LIMITED", rateLimit, credits: null };
-  const spent = limits.credits ? await keyLimits.spendCredits(keyId, cost) : null;
   if (spent && !spent.ok) return { code: "USAGE_EXCEEDED", rateLimit, credits: { remaining: spent.remaining } };
   return { code: null, rateLimit, credits: spent ? { remaining: spent.remaining } : null };
 }

@@ -1,7 +1,14 @@
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
-import { periodStart, type RateLimitPolicy } from "../domain/keyPolicies.ts";
+import type { RateLimitPolicy } from "../domain/keyPolicies.ts";
 import { CreditLedger, type CreditsSpend } from "./creditLedger.ts";
-import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import { PostgresKeyUse } from "./postgresKeyUse.ts";
+
+/** What a verification's use did: its rate limit's state and its credits (`null`: the key has none, or the limit refused first). */
+export interface KeyUse {
+  rateLimit: RateLimitState | null;
+  credits: CreditsSpend | null;
+}
 
 /** Where a key stands in its rate limit after (or, for `peek`, without) this use. */
 export interface RateLimitState {
@@ -47,6 +54,9 @@ export function postgresLimiter(prisma: PrismaClient, options: { keyPrefix: stri
   } as ConstructorParameters<typeof RateLimiterPostgres>[0]);
 }
 
+/** A window over its limit until `ends`. */
+const over = ({ limit }: RateLimitPolicy, ends: number): RateLimitState => ({ allowed: false, limit, remaining: 0, resetAt: new Date(ends) });
+
 /** Distinct (limit, window) pairs kept; past it the oldest limiter (and its counts) is dropped. */
 const MAX_LIMITERS = 10_000;
 
@@ -56,20 +66,24 @@ const MAX_LIMITERS = 10_000;
  * Rate limits are rate-limiter-flexible's FIXED windows, each starting at a key's first use after
  * the previous one ended (at most `limit` uses in any window so started; a burst of up to
  * 2×limit can straddle two adjacent windows). One process (the embedded database): counts in
- * memory (RateLimiterMemory), no database write. Several instances on PostgreSQL
- * (`shared`): RateLimiterPostgres in the `RateLimiterFlexible` table, one upsert per check, and
+ * memory (RateLimiterMemory), no database write. Several instances on PostgreSQL (`shared`):
+ * the library's row in the `RateLimiterFlexible` table, counted together with the key's credits
+ * by one statement per round trip (`PostgresKeyUse`, which batches a hot key's concurrent uses);
  * once a key is over its limit this instance refuses it from memory until its window ends.
+ * Peeks read the row through RateLimiterPostgres.
  *
- * Credits on PostgreSQL are one atomic `UPDATE … WHERE remaining >= cost RETURNING` (with a
- * refill due at the start of a UTC period applied in the same statement): exact under any
- * concurrency on every instance, one round trip per spend (a refusal reads the balance in a
- * second). On the embedded database, the one process keeps balances in memory and writes them
- * in batches (`CreditLedger`): no database write per check.
+ * Credits on PostgreSQL are exact under any concurrency on every instance. On the embedded
+ * database, the one process keeps balances in memory and writes them in batches
+ * (`CreditLedger`): no database write per check.
  */
 export class KeyLimits {
   #limiters = new Map<string, RateLimiterAbstract>();
+  /** PostgreSQL: windows (by the limiter's key) this instance saw over their limit, until they end. */
+  #blocked = new Map<string, number>();
   /** The embedded database's balances; `undefined` on PostgreSQL, where the database keeps them. */
   readonly ledger: CreditLedger | undefined;
+  /** PostgreSQL's counting (several instances); `undefined` on the embedded database. */
+  private readonly postgres: PostgresKeyUse | undefined;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -78,6 +92,7 @@ export class KeyLimits {
     private readonly now: () => number = () => Date.now(),
   ) {
     this.ledger = shared ? undefined : new CreditLedger(prisma, now);
+    this.postgres = shared ? new PostgresKeyUse(prisma, now) : undefined;
   }
 
   /** Around a change of a key's limits (see `CreditLedger.hold`); nothing to do on PostgreSQL. */
@@ -90,8 +105,9 @@ export class KeyLimits {
     return this.ledger?.pending(keyId);
   }
 
-  /** Counts one use of the key. */
+  /** Counts one use of the key (a request to Keyward's own API). */
   async consume(keyId: string, policy: RateLimitPolicy): Promise<RateLimitState> {
+    if (this.postgres) return (await this.use(keyId, policy, false, 0)).rateLimit!;
     try {
       return this.#state(policy, await this.#limiter(policy).consume(keyId), true);
     } catch (refused) {
@@ -107,25 +123,33 @@ export class KeyLimits {
     return this.#state(policy, res, res.remainingPoints > 0);
   }
 
-  /** Spends `cost` credits (0: only reads the balance); `null` when the key has no credits. */
-  async spendCredits(keyId: string, cost: number): Promise<CreditsSpend | null> {
-    if (this.ledger) return this.ledger.spend(keyId, cost);
-    const now = this.now();
-    const due = Prisma.sql`("creditsRefillInterval" IS NOT NULL AND ("creditsRefilledAt" IS NULL OR "creditsRefilledAt" <
-      CASE "creditsRefillInterval" WHEN 'DAILY' THEN ${periodStart("DAILY", now)}::timestamp(3) ELSE ${periodStart("MONTHLY", now)}::timestamp(3) END))`;
-    const available = Prisma.sql`(CASE WHEN ${due} THEN "creditsRefillAmount" ELSE "creditsRemaining" END)`;
-    if (cost > 0) {
-      const spent = await this.prisma.$queryRaw<{ remaining: number }[]>`
-        UPDATE "ApiKey" SET "creditsRemaining" = ${available} - ${cost}::int,
-                            "creditsRefilledAt" = CASE WHEN ${due} THEN ${new Date(now)}::timestamp(3) ELSE "creditsRefilledAt" END
-        WHERE "id" = ${keyId} AND "creditsRemaining" IS NOT NULL AND ${available} >= ${cost}::int
-        RETURNING "creditsRemaining" AS "remaining"`;
-      if (spent[0]) return { ok: true, remaining: spent[0].remaining };
+  /**
+   * One use of a key by a verification: counted in its rate limit (when it has one), then, if
+   * within it, `cost` credits spent (when it has credits; 0 only reads the balance). On PostgreSQL
+   * both in one statement (`PostgresKeyUse`), and a key over its limit is refused from this
+   * instance's memory until its window ends.
+   */
+  async use(keyId: string, rateLimit: RateLimitPolicy | null, credits: boolean, cost: number): Promise<KeyUse> {
+    if (!this.postgres) {
+      const state = rateLimit ? await this.consume(keyId, rateLimit) : null;
+      if (state && !state.allowed) return { rateLimit: state, credits: null };
+      return { rateLimit: state, credits: credits && this.ledger ? await this.ledger.spend(keyId, cost) : null };
     }
-    const [row] = await this.prisma.$queryRaw<{ remaining: number | null }[]>`
-      SELECT ${available} AS "remaining" FROM "ApiKey" WHERE "id" = ${keyId}`;
-    if (!row || row.remaining === null) return null;
-    return { ok: row.remaining >= cost, remaining: row.remaining };
+    const window = rateLimit ? { key: this.#limiter(rateLimit).getKey(keyId), policy: rateLimit } : null;
+    if (window) {
+      const blockedUntil = this.#blocked.get(window.key);
+      if (blockedUntil !== undefined && blockedUntil > this.now()) return { rateLimit: over(window.policy, blockedUntil), credits: null };
+      this.#blocked.delete(window.key);
+    }
+    const used = await this.postgres.use(keyId, window, credits, cost);
+    if (!window || !used.window) return { rateLimit: null, credits: used.credits };
+    if (!used.allowed) {
+      if (this.#blocked.size >= MAX_LIMITERS) this.#blocked.delete(this.#blocked.keys().next().value!);
+      this.#blocked.set(window.key, used.window.ends);
+      return { rateLimit: over(window.policy, used.window.ends), credits: null };
+    }
+    const { limit } = window.policy;
+    return { rateLimit: { allowed: true, limit, remaining: Math.max(0, limit - used.window.count), resetAt: new Date(used.window.ends) }, credits: used.credits };
   }
 
   #state(policy: RateLimitPolicy, res: RateLimiterRes, allowed: boolean): RateLimitState {
