@@ -187,8 +187,10 @@ async function decide(
   limits: KeyLimitsOfRecord | null,
   use: Use,
 ): Promise<VerifyResult> {
-  const carried = new Set(found.permissions);
-  if (use.required.some((p) => !carried.has(p))) return { ...found, valid: false, code: "FORBIDDEN" };
+  if (use.required.length > 0) {
+    const carried = new Set(found.permissions);
+    if (use.required.some((p) => !carried.has(p))) return { ...found, valid: false, code: "FORBIDDEN" };
+  }
   const limited = await verificationLimits(keyLimits, found.apiKeyId, limits, use.ip, use.cost);
   if (limited.code) return { ...refusedByPolicy(limited.code, limited, found.apiKeyId), ...(found.apiKey !== undefined ? { apiKey: found.apiKey } : {}) };
   usage.record(found.apiKeyId);
