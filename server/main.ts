@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import { startKeyward } from "./app.ts";
 import { firstBootBanner } from "./domain/bootstrap.ts";
 import { ConfigError, loadConfig } from "./config.ts";
@@ -5,6 +6,12 @@ import { createHttpServer } from "./http/nodeServer.ts";
 import { createLogger, type Logger } from "./infra/logger.ts";
 
 let logger: Logger = createLogger();
+
+// V8 grows the old generation to up to 4× what survived its last full collection while requests
+// pour in, and a server gone quiet never collects again to give it back: after a load round, idle
+// RSS stayed at ~245 MB on PostgreSQL. Growing by half at most keeps it near 160 MB, for a little
+// more frequent full collections of a small heap (`npm run bench` reports both).
+setFlagsFromString("--heap-growing-percent=50");
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -93,6 +93,10 @@ describe("request metrics", () => {
     expect((await run(`query WhoAmI { viewer { role } }`, "WhoAmI")).status).toBe(200);
     const text = (await samples(yoga)).join("\n");
     expect(text).toMatch(/graphql_yoga_http_duration_count\{[^}]*operationName="Viewer"[^}]*status="2xx"/);
+    // The process's memory, under prom-client's default names, read when scraped.
+    for (const name of ["process_resident_memory_bytes", "nodejs_heap_size_total_bytes", "nodejs_heap_size_used_bytes"]) {
+      expect(Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1]), name).toBeGreaterThan(1_000_000);
+    }
     expect(text).toMatch(/graphql_envelop_request\{[^}]*operationName="Viewer"/);
     expect(text).toMatch(/graphql_envelop_request\{[^}]*operationName="other"/);
     expect(text).not.toContain("WhoAmI");

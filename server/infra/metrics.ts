@@ -1,4 +1,4 @@
-import { Counter, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import type { KeyCache } from "../auth/cache.ts";
 
 export interface Metrics {
@@ -14,6 +14,22 @@ export interface Metrics {
 export function createMetrics(cache: KeyCache, enabled = true): Metrics {
   const registry = new Registry();
   if (!enabled) return { registry, authentication: () => undefined };
+  // The process's memory, read at scrape time, under prom-client's default names (its full default
+  // set is not used: series labelled by handle type or GC kind come and go).
+  for (const [name, help, read] of [
+    ["process_resident_memory_bytes", "Resident memory size in bytes.", () => process.memoryUsage.rss()],
+    ["nodejs_heap_size_total_bytes", "Process heap size from Node.js in bytes.", () => process.memoryUsage().heapTotal],
+    ["nodejs_heap_size_used_bytes", "Process heap size used from Node.js in bytes.", () => process.memoryUsage().heapUsed],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
   const authentications = new Counter({
     name: "keyward_authentications_total",
     help: "Authentication attempts by outcome.",
