@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatKey, randomBase62 } from "../server/auth/key.ts";
+import { KeyCache } from "../server/auth/cache.ts";
+import { Verifier } from "../server/auth/verifier.ts";
 import { openDatabase } from "../server/db.ts";
 import { createServices } from "../server/services.ts";
 import { createLogger } from "../server/infra/logger.ts";
@@ -36,6 +38,55 @@ describe("authentication is served from memory", () => {
     for (let i = 0; i < 200; i++) expect((await gql(VIEWER, { key: fake })).code).toBe("UNAUTHENTICATED");
     for (let i = 0; i < 200; i++) expect((await gql(VIEWER, { key: `kw_live_${"x".repeat(51)}` })).code).toBe("UNAUTHENTICATED");
     expect(queryLog.length).toBe(1);
+  });
+
+  it("50 requests at once with a key not in memory read it once", async () => {
+    const org = await seedOrganization();
+    const { secret } = await createKey(org.adminKey, { scopes: ["ORG_READ"] });
+    const { services } = await testServer();
+    services.verifier.cache.clear();
+    queryLog.length = 0;
+    const answers = await Promise.all(Array.from({ length: 50 }, () => gql(VIEWER, { key: secret })));
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 50 }, () => 200));
+    expect(queryLog.filter((q) => /FROM "ApiKey" k/.test(q))).toHaveLength(1);
+  });
+
+  it("a miss after a change reads the key afresh, rather than joining a read that began before the change", async () => {
+    const org = await seedOrganization();
+    const member = await createKey(org.adminKey, {});
+    const { db } = await testServer();
+    // The same database through a client whose first key read waits at a gate: the read is
+    // in flight while the key is revoked and the change is announced.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let read!: () => void;
+    const hasRead = new Promise<void>((resolve) => (read = resolve));
+    let held = false;
+    const gated = db.prisma.$extends({
+      query: {
+        async $queryRaw({ args, query }) {
+          if (!held) {
+            held = true;
+            const rows = await query(args);
+            read();
+            await gate;
+            return rows;
+          }
+          return query(args);
+        },
+      },
+    }) as unknown as typeof db.prisma;
+    const verifier = new Verifier(gated, new KeyCache());
+    const before = verifier.verify(member.secret);
+    await hasRead;
+    await db.prisma.apiKey.update({ where: { id: member.id }, data: { status: "REVOKED" } });
+    verifier.cache.invalidateKeys([member.id]);
+    const after = verifier.verify(member.secret);
+    open();
+    expect(await before).toMatchObject({ ok: true });
+    expect(await after).toMatchObject({ ok: false, code: "API_KEY_REVOKED" });
+    // And the read from before the change was not kept.
+    expect(await verifier.verify(member.secret)).toMatchObject({ ok: false, code: "API_KEY_REVOKED" });
   });
 
   it("each refusing change is seen by the very next request on the same instance, even with a warm cache", async () => {

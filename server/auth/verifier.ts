@@ -19,6 +19,9 @@ const UNAUTHENTICATED: Verification = { ok: false, code: "UNAUTHENTICATED" };
  * revealed, so knowing an id tells nothing.
  */
 export class Verifier {
+  /** Reads of a key in progress, and the cache epoch each began at. */
+  #loading = new Map<string, { epoch: number; record: Promise<KeyRecord | null> }>();
+
   constructor(
     private readonly prisma: PrismaClient,
     readonly cache: KeyCache,
@@ -34,11 +37,28 @@ export class Verifier {
   verifyParsed(parsed: ParsedKey, now = Date.now()): Verification | Promise<Verification> {
     const cached = this.cache.get(parsed.id);
     if (cached !== undefined) return check(cached, parsed, now);
+    return this.#load(parsed.id).then((record) => check(record, parsed, now));
+  }
+
+  /**
+   * One read per key however many requests miss it at once (a restart, or a hot key whose entry
+   * ended, would otherwise send every waiting request to the database). A request joins a read
+   * only if nothing was invalidated since it began, so it never gets a state older than itself.
+   */
+  #load(id: string): Promise<KeyRecord | null> {
     const epoch = this.cache.epoch();
-    return loadKeyRecord(this.prisma, parsed.id).then((record) => {
-      this.cache.set(parsed.id, record, epoch);
-      return check(record, parsed, now);
-    });
+    const inFlight = this.#loading.get(id);
+    if (inFlight && inFlight.epoch === epoch) return inFlight.record;
+    const read = { epoch, record: loadKeyRecord(this.prisma, id) };
+    this.#loading.set(id, read);
+    return read.record
+      .then((record) => {
+        this.cache.set(id, record, epoch);
+        return record;
+      })
+      .finally(() => {
+        if (this.#loading.get(id) === read) this.#loading.delete(id);
+      });
   }
 }
 
