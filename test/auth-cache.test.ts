@@ -8,6 +8,7 @@ import { createLogger } from "../server/infra/logger.ts";
 import { createKeywardYoga } from "../server/yoga.ts";
 import { gql, mutation, request } from "./helpers/http.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
+import { sdk } from "./helpers/sdk.ts";
 import { queryLog, testServer } from "./helpers/server.ts";
 
 const VIEWER = `{ viewer { scopes role } }`;
@@ -29,6 +30,19 @@ describe("authentication is served from memory", () => {
     const { usage } = await testServer();
     await usage.flush();
     expect(queryLog.filter((q) => /INSERT|UPDATE|DELETE/i.test(q)).length).toBeLessThanOrEqual(2);
+  });
+
+  it("the SDK's verifyApiKey and verifyRequest of a warm key read nothing: the key comes from memory", async () => {
+    const org = await seedOrganization();
+    const verifier = await createKey(org.adminKey, { scopes: ["KEYS_VERIFY"] });
+    const presented = await createKey(org.adminKey, { name: "presented" });
+    const kw = await sdk(verifier.secret);
+    expect(await kw.verifyApiKey({ key: presented.secret })).toMatchObject({ valid: true, key: { id: presented.id, name: "presented" } });
+    queryLog.length = 0;
+    for (let i = 0; i < 20; i++) {
+      expect(await kw.verifyRequest({ headers: { "x-api-key": presented.secret } })).toMatchObject({ valid: true, key: { id: presented.id, kind: "PERSONAL" } });
+    }
+    expect(queryLog).toEqual([]);
   });
 
   it("a flood of made-up keys reaches the database at most once per id", async () => {

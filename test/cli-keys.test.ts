@@ -54,7 +54,7 @@ describe("keyward keys disable|enable|rename|delete|verify", () => {
     const presented = await createKey(org.adminKey, { name: "presented", scopes: ["KEYS_READ"] });
     const valid = await keyward(["keys", "verify", presented.secret, "--json"], env);
     expect(valid.code, valid.stderr).toBe(0);
-    expect(JSON.parse(valid.stdout)).toMatchObject({ valid: true, code: null, scopes: ["KEYS_READ"], apiKey: { id: presented.id } });
+    expect(JSON.parse(valid.stdout)).toMatchObject({ valid: true, code: null, scopes: ["KEYS_READ"], key: { id: presented.id, name: "presented" } });
     expect(valid.stdout).not.toContain(presented.secret);
 
     expect((await keyward(["keys", "disable", presented.id], env)).code).toBe(0);

@@ -382,7 +382,7 @@ describe("the SDK", () => {
       code: "FORBIDDEN",
       permissions: ["orders:read"],
       organization: { id: organization.id },
-      apiKey: { id: apiKey.id },
+      key: { id: apiKey.id },
     });
     expect(await kw.verifyRequest(request)).toMatchObject({ valid: true, permissions: ["orders:read"] });
     expect(await kw.verifyRequest({ headers: {} }, { requiredPermissions: ["orders:read"] })).toMatchObject({ valid: false, code: "UNAUTHENTICATED", permissions: [] });

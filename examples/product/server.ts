@@ -68,7 +68,7 @@ export async function startProduct({ keywardUrl, platformKey, port = 3001, host 
       const status = result.code === "UNAUTHENTICATED" ? 401 : 403;
       return json(res, status, { error: result.code }, status === 401 ? { "www-authenticate": 'Bearer realm="product"' } : {});
     }
-    json(res, 200, { hello: result.organization?.externalId, organization: result.organization?.name, key: result.apiKey?.name });
+    json(res, 200, { hello: result.organization?.externalId, organization: result.organization?.name, key: result.key?.name });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

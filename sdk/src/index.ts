@@ -296,7 +296,7 @@ export class Keyward {
     this.#needKey("verifyRequest");
     const key = keyOfRequest(request);
     if (key === null) {
-      return { valid: false, code: "UNAUTHENTICATED", scopes: [], permissions: [], apiKey: null, organization: null, owner: null, metadata: null, rateLimit: null, credits: null };
+      return { valid: false, code: "UNAUTHENTICATED", scopes: [], permissions: [], key: null, organization: null, owner: null, metadata: null, rateLimit: null, credits: null };
     }
     const { ip, cost, requiredPermissions, ...call } = options;
     return this.verifyApiKey(

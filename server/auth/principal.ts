@@ -83,6 +83,17 @@ export interface KeyRecord {
   limits: KeyLimitsOfRecord | null;
   /** Memo of the principal this record grants (valid keys only). */
   principal?: KeyPrincipal | PlatformPrincipal;
+  /** Memo of what `verifyApiKey` tells of the key itself, from memory. */
+  summary?: KeySummary;
+}
+
+/** The key as a verification answers it from memory (`verifyApiKey`'s `key`). */
+export interface KeySummary {
+  id: string;
+  name: string;
+  kind: ApiKeyKind;
+  environment: ApiKeyEnvironment;
+  expiresAt: Date | null;
 }
 
 /** What the hot path needs of a key's policy (server/domain/keyPolicies.ts): a change replaces the record, and with it this. */

@@ -2,14 +2,14 @@ import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { AuthFailureCode } from "../errors.ts";
 import type { KeyCache } from "./cache.ts";
 import { compileAllowlist } from "../domain/ipRanges.ts";
-import type { KeyLimitsOfRecord, KeyPrincipal, KeyRecord, KeyTenant, PlatformPrincipal } from "./principal.ts";
+import type { KeyLimitsOfRecord, KeyPrincipal, KeyRecord, KeySummary, KeyTenant, PlatformPrincipal } from "./principal.ts";
 import { digestBytes, parseKey, secretMatches, type ParsedKey } from "./key.ts";
 import { isPlatformScope } from "./platformScopes.ts";
 import { effectiveScopes } from "./scopes.ts";
 
 export type Verification =
-  | { ok: true; principal: KeyPrincipal | PlatformPrincipal; tenant: KeyTenant | null; limits: KeyLimitsOfRecord | null; permissions: readonly string[] }
-  | { ok: false; code: AuthFailureCode; keyId?: string; organizationId?: string };
+  | { ok: true; principal: KeyPrincipal | PlatformPrincipal; tenant: KeyTenant | null; limits: KeyLimitsOfRecord | null; permissions: readonly string[]; summary: KeySummary }
+  | { ok: false; code: AuthFailureCode; keyId?: string; organizationId?: string; summary?: KeySummary };
 
 const UNAUTHENTICATED: Verification = { ok: false, code: "UNAUTHENTICATED" };
 
@@ -73,7 +73,9 @@ function check(key: KeyRecord | null, parsed: ParsedKey, now: number): Verificat
     secretMatches(parsed.secret, key.previousSecretHash);
   if (!current && !previous) return UNAUTHENTICATED;
 
-  const refused = (code: AuthFailureCode): Verification => ({ ok: false, code, keyId: key.id, organizationId: key.organizationId ?? undefined });
+  // Built once per cached record: a change replaces the record, and with it these.
+  key.summary ??= { id: key.id, name: key.name, kind: key.kind, environment: key.environment, expiresAt: key.expiresAt === null ? null : new Date(key.expiresAt) };
+  const refused = (code: AuthFailureCode): Verification => ({ ok: false, code, keyId: key.id, organizationId: key.organizationId ?? undefined, summary: key.summary });
   if (key.status === "REVOKED") return refused("API_KEY_REVOKED");
   if (key.status === "DISABLED") return refused("API_KEY_DISABLED");
   if (key.expiresAt !== null && key.expiresAt <= now) return refused("API_KEY_EXPIRED");
@@ -81,9 +83,8 @@ function check(key: KeyRecord | null, parsed: ParsedKey, now: number): Verificat
   // A personal key never outlives its owner's place in the organization.
   if (key.kind === "PERSONAL" && role === null) return refused("API_KEY_REVOKED");
 
-  // Built once per cached record: a change replaces the record, and with it this.
   key.principal ??= principalOf(key, role);
-  return { ok: true, principal: key.principal, tenant: key.tenant, limits: key.limits, permissions: key.permissions };
+  return { ok: true, principal: key.principal, tenant: key.tenant, limits: key.limits, permissions: key.permissions, summary: key.summary };
 }
 
 function principalOf(key: KeyRecord, role: KeyPrincipal["role"]): KeyPrincipal | PlatformPrincipal {

@@ -99,7 +99,7 @@ export async function keysCommand(args: string[]): Promise<number> {
         // A key that is not valid is an answer, not a failure of the command; exit 1 lets scripts branch on it.
         const verified = await kw.verifyApiKey({ key: required(argument, "keys verify needs the key to check") });
         const text = verified.valid
-          ? `valid  ${verified.apiKey ? keyLine(verified.apiKey) : ""}`.trimEnd()
+          ? `valid  ${verified.key ? `${verified.key.id}  ${verified.key.name}  [${verified.scopes.join(",")}]` : ""}`.trimEnd()
           : `not valid: ${verified.code ?? "UNAUTHENTICATED"}`;
         print(verified, text);
         return verified.valid ? 0 : 1;

@@ -1,5 +1,5 @@
 import { verificationLimits, type PolicyOutcome, type PolicyRefusal } from "../auth/policyChecks.ts";
-import type { KeyLimitsOfRecord, KeyTenant } from "../auth/principal.ts";
+import type { KeyLimitsOfRecord, KeySummary, KeyTenant, OrganizationKeyKind } from "../auth/principal.ts";
 import { MAX_POLICY_NUMBER, validClientIp, validCost } from "../domain/keyPolicies.ts";
 import type { RateLimitState } from "../infra/keyLimits.ts";
 import type { Scope } from "../auth/scopes.ts";
@@ -9,7 +9,7 @@ import type { AuthFailureCode } from "../errors.ts";
 import type { ApiKey as ApiKeyRow } from "../generated/prisma/client.ts";
 import { ApiKey } from "./apiKey.ts";
 import { selects } from "./selection.ts";
-import { AuthFailureCodeEnum, ScopeEnum } from "./enums.ts";
+import { ApiKeyEnvironmentEnum, ApiKeyKindEnum, AuthFailureCodeEnum, ScopeEnum } from "./enums.ts";
 import { MAX_KEY_PERMISSIONS, PERMISSION_NAME, validPermissionNames } from "../domain/permissions.ts";
 
 /** Why a key was refused: authentication's codes, its own limits', or FORBIDDEN: a genuine key lacking a required permission. */
@@ -27,6 +27,8 @@ interface VerifyResult {
   permissions: readonly string[];
   /** For a platform caller only: the key's organization, owner and metadata, from memory. */
   tenant: KeyTenant | null;
+  /** The key itself as the verifier holds it, when the caller may see it. */
+  key: KeySummary | null;
   rateLimit?: RateLimitState | null;
   credits?: { remaining: number } | null;
 }
@@ -53,6 +55,17 @@ const VerifiedRateLimit = builder.objectRef<RateLimitState>("VerifiedRateLimit")
 
 const VerifiedCredits = builder.objectRef<{ remaining: number }>("VerifiedCredits").implement({
   fields: (t) => ({ remaining: t.exposeInt("remaining", { description: "Credits left after this verification." }) }),
+});
+
+const VerifiedKey = builder.objectRef<KeySummary>("VerifiedKey").implement({
+  description: "The verified key as Keyward holds it in memory: answering it reads nothing (apiKey reads the whole key).",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    name: t.exposeString("name"),
+    kind: t.field({ type: ApiKeyKindEnum, resolve: (key) => key.kind as OrganizationKeyKind }),
+    environment: t.expose("environment", { type: ApiKeyEnvironmentEnum }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true }),
+  }),
 });
 
 const VerifiedOrganization = builder.objectRef<KeyTenant["organization"]>("VerifiedOrganization").implement({
@@ -85,6 +98,12 @@ const VerifyApiKeyPayload = builder.objectRef<VerifyResult>("VerifyApiKeyPayload
         "The key, when it belongs to the caller's organization (a platform: to any organization), also when refused, e.g. revoked. Asking for it reads the key from the database; everything else is answered from memory when the key is warm.",
       resolve: (query, result, _args, { prisma }) =>
         result.apiKey !== undefined ? result.apiKey : result.apiKeyId ? prisma.apiKey.findUnique({ ...query, where: { id: result.apiKeyId } }) : null,
+    }),
+    key: t.field({
+      type: VerifiedKey,
+      nullable: true,
+      description: "The key, answered from memory, when it belongs to the caller's organization (a platform: to any organization), also when refused, e.g. revoked.",
+      resolve: (result) => result.key,
     }),
     scopes: t.expose("scopes", { type: [ScopeEnum], description: "What the key may do now in Keyward; empty when the key itself is refused." }),
     permissions: t.stringList({
@@ -126,13 +145,14 @@ const VerifyApiKeyPayload = builder.objectRef<VerifyResult>("VerifyApiKeyPayload
 
 const MAX_KEY_INPUT = 512;
 
-const refused = (code: VerificationCode, apiKeyId: string | null = null): VerifyResult => ({
+const refused = (code: VerificationCode, apiKeyId: string | null = null, key: KeySummary | null = null): VerifyResult => ({
   valid: false,
   code,
   apiKeyId,
   scopes: [],
   permissions: [],
   tenant: null,
+  key,
 });
 
 /**
@@ -142,10 +162,15 @@ const refused = (code: VerificationCode, apiKeyId: string | null = null): Verify
  */
 async function verifyForPlatform(context: Context, key: string, use: Use): Promise<VerifyResult> {
   const result = await context.verifier.verify(key);
-  if (!result.ok) return result.keyId && result.organizationId ? refused(result.code, result.keyId) : refused("UNAUTHENTICATED");
+  if (!result.ok) return result.keyId && result.organizationId ? refused(result.code, result.keyId, result.summary) : refused("UNAUTHENTICATED");
   const { principal } = result;
   if (principal.kind === "PLATFORM") return refused("UNAUTHENTICATED");
-  return genuine(context, { apiKeyId: principal.keyId, scopes: [...principal.scopes], permissions: result.permissions, tenant: result.tenant }, result.limits, use);
+  return genuine(
+    context,
+    { apiKeyId: principal.keyId, scopes: [...principal.scopes], permissions: result.permissions, tenant: result.tenant, key: result.summary },
+    result.limits,
+    use,
+  );
 }
 
 /** What the product says about this use: where its caller is, and what it costs. */
@@ -160,8 +185,8 @@ interface Use {
 
 const limitsOf = ({ rateLimit, credits }: PolicyOutcome) => ({ rateLimit, credits });
 
-const refusedByPolicy = (code: PolicyRefusal, outcome: PolicyOutcome, apiKeyId: string): VerifyResult => ({
-  ...refused(code, apiKeyId),
+const refusedByPolicy = (code: PolicyRefusal, outcome: PolicyOutcome, apiKeyId: string, key: KeySummary | null): VerifyResult => ({
+  ...refused(code, apiKeyId, key),
   ...limitsOf(outcome),
 });
 
@@ -183,7 +208,7 @@ async function genuine(context: Context, found: Parameters<typeof decide>[1], li
  */
 async function decide(
   { keyLimits, usage }: Context,
-  found: Pick<VerifyResult, "apiKey" | "scopes" | "permissions" | "tenant"> & { apiKeyId: string },
+  found: Pick<VerifyResult, "apiKey" | "scopes" | "permissions" | "tenant" | "key"> & { apiKeyId: string },
   limits: KeyLimitsOfRecord | null,
   use: Use,
 ): Promise<VerifyResult> {
@@ -192,7 +217,7 @@ async function decide(
     if (use.required.some((p) => !carried.has(p))) return { ...found, valid: false, code: "FORBIDDEN" };
   }
   const limited = await verificationLimits(keyLimits, found.apiKeyId, limits, use.ip, use.cost);
-  if (limited.code) return { ...refusedByPolicy(limited.code, limited, found.apiKeyId), ...(found.apiKey !== undefined ? { apiKey: found.apiKey } : {}) };
+  if (limited.code) return { ...refusedByPolicy(limited.code, limited, found.apiKeyId, found.key), ...(found.apiKey !== undefined ? { apiKey: found.apiKey } : {}) };
   usage.record(found.apiKeyId);
   return { ...found, valid: true, code: null, ...limitsOf(limited) };
 }
@@ -218,10 +243,15 @@ builder.mutationField("verifyApiKey", (t) =>
       if (!result.ok) {
         // Keys of other organizations are unknown here, whatever their state.
         if (!result.keyId || result.organizationId !== principal.organizationId) return refused("UNAUTHENTICATED");
-        return refused(result.code, result.keyId);
+        return refused(result.code, result.keyId, result.summary);
       }
       if (result.principal.kind === "PLATFORM" || result.principal.organizationId !== principal.organizationId) return refused("UNAUTHENTICATED");
-      return genuine(context, { apiKeyId: result.principal.keyId, scopes: [...result.principal.scopes], permissions: result.permissions, tenant: null }, result.limits, use);
+      return genuine(
+        context,
+        { apiKeyId: result.principal.keyId, scopes: [...result.principal.scopes], permissions: result.permissions, tenant: null, key: result.summary },
+        result.limits,
+        use,
+      );
     },
   }),
 );
