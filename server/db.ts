@@ -58,7 +58,11 @@ async function openPGlite({ dataDir, loadDataDir, onQuery }: DatabaseOptions): P
   const unlock = dataDir ? await lockDataDir(dataDir) : async () => undefined;
   // Each database's driver is loaded only when it is the one in use.
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
-  const pglite = new PGlite(dataDir, loadDataDir ? { loadDataDir } : {});
+  // PGlite's Postgres starts with shared_buffers at 128 MB and touches all of it: ~120 MB of the
+  // process's memory for a cache a key service's working set never fills. 32 MB measured the same
+  // RSS as 8 or 16 MB (~240 MB open, against ~360 MB) and opens faster.
+  const startParams = [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"];
+  const pglite = new PGlite(dataDir, { startParams, ...(loadDataDir ? { loadDataDir } : {}) });
   await pglite.waitReady;
   const migrated = await migrate({
     exec: async (sql) => void (await pglite.exec(sql)),
