@@ -61,14 +61,8 @@ export const operationsDir = join(import.meta.dirname, "..", "..", "sdk", "opera
  * people, not for an agent that is already signed in, and are left out.
  */
 export function loadTools(schema: GraphQLSchema, dir = operationsDir): Tool[] {
-  const definitions = readdirSync(dir)
-    .filter((f) => f.endsWith(".graphql"))
-    .flatMap((f) => parse(readFileSync(join(dir, f), "utf8")).definitions);
-  const fragments = new Map(
-    definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-  );
   const tools: Tool[] = [];
-  for (const operation of definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)) {
+  for (const { operation, document } of sdkOperations(dir)) {
     if (operation.operation === "subscription" || !operation.name) continue;
     const root = operation.selectionSet.selections[0];
     if (root?.kind !== Kind.FIELD) continue;
@@ -96,7 +90,7 @@ export function loadTools(schema: GraphQLSchema, dir = operationsDir): Tool[] {
       name: snakeCase(operation.name.value),
       description: `${field.description ?? operation.name.value} (${operation.operation}; needs ${scope ?? "any valid key"})`,
       inputSchema: { type: "object", properties, ...(required.length ? { required } : {}), additionalProperties: false },
-      document: [operation, ...usedFragments(operation, fragments)].map((d) => print(d)).join("\n\n"),
+      document,
       scope,
       kind: operation.operation,
       annotations: {
@@ -138,6 +132,19 @@ function jsonSchema(type: GraphQLInputType, description?: string): JsonSchema {
     JSONObject: { type: "object" },
   };
   return withDescription(byScalar[scalar.name] ?? { type: "string" });
+}
+
+/** Each named operation in sdk/operations with the document the SDK sends for it (the operation and the fragments it uses). */
+export function sdkOperations(dir = operationsDir): Array<{ operation: OperationDefinitionNode; document: string }> {
+  const definitions = readdirSync(dir)
+    .filter((f) => f.endsWith(".graphql"))
+    .flatMap((f) => parse(readFileSync(join(dir, f), "utf8")).definitions);
+  const fragments = new Map(
+    definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+  );
+  return definitions
+    .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && d.name !== undefined)
+    .map((operation) => ({ operation, document: [operation, ...usedFragments(operation, fragments)].map((d) => print(d)).join("\n\n") }));
 }
 
 function usedFragments(operation: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>): FragmentDefinitionNode[] {
