@@ -11,6 +11,8 @@ import { assertCursors } from "./cursors.ts";
 import { ApiKeyEnvironmentEnum, ApiKeyKindEnum, ApiKeyStatusEnum, ScopeEnum } from "./enums.ts";
 
 export const ApiKey = builder.prismaObject("ApiKey", {
+  // Select mode: a query loads the columns its fields ask for, not all 28 (arrays and JSON included).
+  select: { id: true },
   description: "An API key. Never carries its secret or hash: the full key is shown once, when created or rotated.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The public part of the key, as it appears in the key itself." }),

@@ -2,6 +2,7 @@ import { builder } from "../builder.ts";
 import { badInput, deletedMeanwhile, notFound } from "../errors.ts";
 
 export const Organization = builder.prismaObject("Organization", {
+  select: { id: true },
   fields: (t) => ({
     id: t.exposeID("id"),
     name: t.exposeString("name"),

@@ -9,6 +9,7 @@ import { ApiKeyStatusEnum, AuditActionEnum, PlatformScopeEnum } from "./enums.ts
 
 export const PlatformKey = builder.prismaObject("ApiKey", {
   variant: "PlatformKey",
+  select: { id: true },
   description: "An operator's key: belongs to no organization and carries only platform scopes. Never carries its secret or hash.",
   fields: (t) => ({
     id: t.exposeID("id"),
