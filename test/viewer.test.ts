@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import type { InProcessCaller } from "../server/http/request.ts";
 import { gql, mutation } from "./helpers/http.ts";
 import { createKey, seedOrganization } from "./helpers/seed.ts";
-import { editedDirectly, testServer } from "./helpers/server.ts";
+import { editedDirectly, queryLog, testServer } from "./helpers/server.ts";
 
-const VIEWER = `{ viewer { role scopes apiKey { id name } organization { id } } }`;
+// `createdAt` is read from the key's row (id and name alone are answered from memory, below).
+const VIEWER = `{ viewer { role scopes apiKey { id name createdAt } organization { id } } }`;
 const DELETE = mutation("deleteApiKey", "{ deletedApiKeyId }");
 
 describe("a key deleted while a request runs", () => {
@@ -71,5 +72,48 @@ describe("a key deleted while a request runs", () => {
       expect(answer.status, answer.text).toBeLessThan(500);
       expect([undefined, "NOT_FOUND", "UNAUTHENTICATED"], answer.text).toContain(answer.code);
     }
+  });
+});
+
+describe("viewer.apiKey from memory", () => {
+  const KNOWN = `{ viewer { apiKey { __typename id name kind environment status } } }`;
+
+  it("asked only for what authentication verified, reads no database and answers as the row would", async () => {
+    const org = await seedOrganization("Viewer memory");
+    const key = await createKey(org.adminKey, { name: "who am I", environment: "TEST", kind: "SERVICE" });
+    const fromRow = await gql(`{ viewer { apiKey { __typename id name kind environment status createdAt } } }`, { key: key.secret });
+    const { createdAt, ...row } = fromRow.data?.viewer.apiKey;
+    expect(createdAt).toEqual(expect.any(String));
+    queryLog.length = 0;
+    for (let i = 0; i < 5; i++) {
+      const answer = await gql(KNOWN, { key: key.secret });
+      expect([answer.status, answer.data?.viewer.apiKey]).toEqual([200, row]);
+    }
+    expect(queryLog).toEqual([]);
+    expect(row).toEqual({ __typename: "ApiKey", id: key.id, name: "who am I", kind: "SERVICE", environment: "TEST", status: "ENABLED" });
+  });
+
+  it("anything else, asked directly or through a fragment, reads the row", async () => {
+    const org = await seedOrganization("Viewer fragments");
+    await gql(KNOWN, { key: org.adminKey });
+    for (const query of [
+      `{ viewer { apiKey { id maskedKey } } }`,
+      `{ viewer { apiKey { id ...F } } } fragment F on ApiKey { lastUsedAt }`,
+      `{ viewer { apiKey { id ... on ApiKey { scopes } } } }`,
+    ]) {
+      queryLog.length = 0;
+      const answer = await gql(query, { key: org.adminKey });
+      expect([answer.status, answer.code], answer.text).toEqual([200, undefined]);
+      expect(queryLog.filter((sql) => sql.includes('"ApiKey"')).length, query).toBe(1);
+    }
+  });
+
+  it("a renamed key answers its new name at once", async () => {
+    const org = await seedOrganization("Viewer rename");
+    const key = await createKey(org.adminKey, { name: "before" });
+    expect((await gql(KNOWN, { key: key.secret })).data?.viewer.apiKey.name).toBe("before");
+    const renamed = await gql(mutation("renameApiKey", "{ apiKey { name } }"), { key: org.adminKey, variables: { i: { id: key.id, name: "after" } } });
+    expect(renamed.data?.renameApiKey.apiKey.name).toBe("after");
+    expect((await gql(KNOWN, { key: key.secret })).data?.viewer.apiKey.name).toBe("after");
   });
 });

@@ -1,19 +1,28 @@
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
 
 /**
- * Whether the field being resolved asks for its child `name` (directly, or through inline
- * fragments and named fragments), so a resolver can skip a read nobody asked for.
+ * The names of the fields asked for under the field being resolved (directly, or through inline
+ * and named fragments), so a resolver can skip a read nobody asked for, or answer from memory
+ * when everything asked for is there.
  */
-export function selects(info: GraphQLResolveInfo, name: string): boolean {
+export function selectedFields(info: GraphQLResolveInfo): Set<string> {
+  const names = new Set<string>();
   const seen = new Set<string>();
-  const within = (set: SelectionSetNode | undefined): boolean =>
-    set?.selections.some((selection) => {
-      if (selection.kind === Kind.FIELD) return selection.name.value === name;
-      if (selection.kind === Kind.INLINE_FRAGMENT) return within(selection.selectionSet);
-      const fragment = info.fragments[selection.name.value];
-      if (!fragment || seen.has(fragment.name.value)) return false;
-      seen.add(fragment.name.value);
-      return within(fragment.selectionSet);
-    }) ?? false;
-  return info.fieldNodes.some((node) => within(node.selectionSet));
+  const walk = (set: SelectionSetNode | undefined): void => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) names.add(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
+      else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        walk(info.fragments[selection.name.value]?.selectionSet);
+      }
+    }
+  };
+  for (const node of info.fieldNodes) walk(node.selectionSet);
+  return names;
+}
+
+/** Whether the field being resolved asks for its child `name`. */
+export function selects(info: GraphQLResolveInfo, name: string): boolean {
+  return selectedFields(info).has(name);
 }
