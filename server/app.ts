@@ -27,7 +27,7 @@ export async function startKeyward(
   logger: Logger = createLogger(),
   database: Partial<DatabaseOptions> = {},
 ): Promise<Keyward> {
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, timeoutMs: config.databaseTimeoutMs, ...database });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, timeoutMs: config.databaseTimeoutMs, preparedStatements: config.preparedStatements, ...database });
   const created = await firstBoot(db.prisma, config);
   const signInUrl =
     created && config.console

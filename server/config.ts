@@ -14,6 +14,8 @@ export interface Config {
    * key change listener may take.
    */
   databaseTimeoutMs: number;
+  /** PostgreSQL: statements that repeat are prepared once per connection (off for a PgBouncer older than 1.21 in transaction mode). */
+  preparedStatements: boolean;
   /** PostgreSQL: how often the key change listener's connection is checked. */
   listenerHeartbeatMs: number;
   publicUrl: string;
@@ -79,6 +81,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir: resolve(env.KEYWARD_DATA_DIR || ".keyward"),
     databaseTimeoutMs: integer(env, "KEYWARD_DATABASE_TIMEOUT_MS", 5_000, 100, 300_000),
+    preparedStatements: boolean(env, "KEYWARD_DATABASE_PREPARED_STATEMENTS", true),
     listenerHeartbeatMs: integer(env, "KEYWARD_LISTENER_HEARTBEAT_MS", 5_000, 100, 300_000),
     publicUrl,
     signup: oneOf(env, "KEYWARD_SIGNUP", ["closed", "open"] as const, "closed"),

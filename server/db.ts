@@ -4,7 +4,7 @@ import type pg from "pg";
 import type { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { migrate, type SqlConnection } from "./infra/migrate.ts";
-import { connectionOptions, openPool, Sockets } from "./infra/postgres.ts";
+import { connectionOptions, openPool, Sockets, statementNames } from "./infra/postgres.ts";
 
 export interface Database {
   prisma: PrismaClient;
@@ -29,6 +29,13 @@ export interface DatabaseOptions {
    * @default 5_000
    */
   timeoutMs?: number;
+  /**
+   * PostgreSQL: name the statements that repeat, so each connection parses and plans them once
+   * (`KEYWARD_DATABASE_PREPARED_STATEMENTS`). Off for a PgBouncer older than 1.21 in transaction
+   * mode, which cannot keep a connection's prepared statements.
+   * @default true
+   */
+  preparedStatements?: boolean;
 }
 
 const DEFAULT_DATABASE_TIMEOUT_MS = 5_000;
@@ -50,7 +57,7 @@ function prismaClient(
 /** Opens the one database of the process, applying pending migrations before anything uses it. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.timeoutMs ?? DEFAULT_DATABASE_TIMEOUT_MS, options.onQuery)
+    ? openPostgres(options.databaseUrl, options.timeoutMs ?? DEFAULT_DATABASE_TIMEOUT_MS, options.preparedStatements ?? true, options.onQuery)
     : openPGlite(options);
 }
 
@@ -81,7 +88,7 @@ async function openPGlite({ dataDir, loadDataDir, onQuery }: DatabaseOptions): P
   };
 }
 
-async function openPostgres(connectionString: string, timeoutMs: number, onQuery?: (sql: string) => void): Promise<Database> {
+async function openPostgres(connectionString: string, timeoutMs: number, prepared: boolean, onQuery?: (sql: string) => void): Promise<Database> {
   // Migrations (and waiting for another instance's, behind their lock) may take longer than
   // any request should: their own connection, without the statement timeouts.
   const [{ default: pg }, { PrismaPg }] = await Promise.all([import("pg"), import("@prisma/adapter-pg")]);
@@ -97,7 +104,9 @@ async function openPostgres(connectionString: string, timeoutMs: number, onQuery
   }
   const { pool, close } = openPool(connectionString, timeoutMs);
   // Starting a transaction waits for a pooled connection no longer than anything else does.
-  const prisma = prismaClient(new PrismaPg(pool), onQuery, { ...transactionOptions, maxWait: timeoutMs });
+  // Statements that repeat are prepared once per connection (parsed and planned once there).
+  const adapter = new PrismaPg(pool, prepared ? { statementNameGenerator: statementNames() } : undefined);
+  const prisma = prismaClient(adapter, onQuery, { ...transactionOptions, maxWait: timeoutMs });
   return {
     prisma,
     kind: "postgresql",

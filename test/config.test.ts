@@ -25,6 +25,16 @@ describe("KEYWARD_DATABASE_TIMEOUT_MS", () => {
   });
 });
 
+describe("KEYWARD_DATABASE_PREPARED_STATEMENTS", () => {
+  it("is on by default, can be turned off (a PgBouncer older than 1.21 in transaction mode), and refuses anything but true or false", () => {
+    expect(loadConfig({}).preparedStatements).toBe(true);
+    expect(loadConfig({ KEYWARD_DATABASE_PREPARED_STATEMENTS: "false" }).preparedStatements).toBe(false);
+    for (const bad of ["no", "0", "off"]) {
+      expect(() => loadConfig({ KEYWARD_DATABASE_PREPARED_STATEMENTS: bad }), bad).toThrow(/KEYWARD_DATABASE_PREPARED_STATEMENTS/);
+    }
+  });
+});
+
 describe("KEYWARD_LISTENER_HEARTBEAT_MS", () => {
   it("checks the key change listener every 5 s by default", () => {
     expect(loadConfig({}).listenerHeartbeatMs).toBe(5_000);
