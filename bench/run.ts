@@ -5,13 +5,13 @@
 // with a key each, verified by the platform key in turn, default 1,000), BENCH_CONNECTIONS (default 32),
 // BENCH_ONLY (run only the scenarios whose name contains it, beside the baseline; targets whose rows did not run are skipped).
 // DATABASE_URL=postgresql://… benchmarks on PostgreSQL; otherwise on embedded PGlite in a temporary directory.
-import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../server/db.ts";
-import { freePort, startKeywardProcess } from "../test/helpers/process.ts";
+import { startKeywardProcess } from "../test/helpers/process.ts";
+import { rssMb, serve, TYPENAME, type Served } from "./processes.ts";
 import { seedPolicyKeys } from "./policyKeys.ts";
 import { sdkDocument } from "./sdkDocument.ts";
 import { percentiles, seedBench, seedLargeOrganization, verifyLatency } from "./seed.ts";
@@ -40,15 +40,7 @@ interface Scenario {
   bodies?: string[];
 }
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  /** From spawn to the first answered GraphQL request, in ms. */
-  startMs: number;
-  stop(): Promise<void>;
-}
 
-const TYPENAME = JSON.stringify({ query: "{ __typename }" });
 const verifyBody = (key: string, selection = "valid code scopes") =>
   JSON.stringify({ query: `mutation Verify($key: String!) { verifyApiKey(input: { key: $key }) { ${selection} } }`, variables: { key } });
 
@@ -74,44 +66,6 @@ async function load(url: string, scenario: Scenario): Promise<LoadResult> {
       resolve(r);
     });
   });
-}
-
-/** Starts a server process and times it from spawn to its first answer to `{ __typename }`. */
-async function serve(args: string[], env: Record<string, string>): Promise<Served> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  // Drained as a log collector would: the request log's cost is part of what is measured.
-  child.stdout!.on("data", (c: Buffer) => void (output.length < 20_000 && (output += c)));
-  child.stderr!.on("data", (c: Buffer) => void (output += c));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited early:\n${output}`);
-    if (performance.now() - started > 60_000) throw new Error(`${args.join(" ")} did not answer within 60 s:\n${output}`);
-    const ok = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: TYPENAME })
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  const startMs = performance.now() - started;
-  return {
-    child,
-    url,
-    startMs,
-    stop: async () => {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
-
-/** Resident set size in MB, as the operating system counts it. */
-function rssMb(pid: number | undefined): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
 }
 
 const settle = (ms = 2_000) => new Promise((r) => setTimeout(r, ms));
@@ -165,12 +119,20 @@ async function httpBench(): Promise<void> {
     };
     // Key policies: the same verification of a key with no policy and of a key carrying a rate
     // limit and credits (both too high to refuse), so every check runs and none refuses.
+    // The same field asking for a column only the key's row holds: one database read per request.
+    const databaseRead: Scenario = {
+      name: "viewer { apiKey { id createdAt } }, with a key (one database read)",
+      server: "keyward",
+      headers: admin,
+      body: JSON.stringify({ query: "{ viewer { apiKey { id createdAt } } }" }),
+    };
     const plainKey: Scenario = { name: "verifyApiKey, key with no policy", server: "keyward", headers: { "x-api-key": policy.verifierKey }, body: verifyBody(policy.plainKey) };
     const policyKey: Scenario = { name: "verifyApiKey, rate-limited key with credits", server: "keyward", headers: { "x-api-key": policy.verifierKey }, body: verifyBody(policy.policyKey) };
     const scenarios: Scenario[] = [
       { name: "{ __typename }, no key", server: "keyward", headers: {}, body: TYPENAME },
       withKey,
-      { name: "viewer { apiKey { id } }, with a key", server: "keyward", headers: admin, body: JSON.stringify({ query: "{ viewer { apiKey { id } } }" }) },
+      { name: "viewer { apiKey { id } }, with a key (from memory)", server: "keyward", headers: admin, body: JSON.stringify({ query: "{ viewer { apiKey { id } } }" }) },
+      databaseRead,
       orgVerify,
       platformVerify,
       // What an integrator's every call sends: the SDK's own VerifyApiKey document (verifyRequest).
@@ -232,8 +194,10 @@ async function httpBench(): Promise<void> {
     );
 
     const check = (ok: boolean) => (ok ? "met" : "NOT met");
-    const ran = [...summary.keys()].filter((s) => s !== baseline);
-    const worstP99 = Math.max(...ran.map((s) => summary.get(s)!.p99));
+    // Every row answered from memory; a row that waits on the database each request is reported beside it.
+    const ran = [...summary.keys()].filter((s) => s !== baseline && s !== databaseRead);
+    const worst = ran.reduce((a, b) => (summary.get(b)!.p99 > summary.get(a)!.p99 ? b : a));
+    const worstP99 = summary.get(worst)!.p99;
     const rssTarget = databaseUrl ? 150 : 350;
     const startTarget = databaseUrl ? 1_000 : 2_000;
     console.log(`\ntargets:`);
@@ -244,7 +208,9 @@ async function httpBench(): Promise<void> {
       const verifyRatio = Math.min(...verifyRatios);
       console.log(`  verifyApiKey ≥ 0.7 (the lower of the two): ${verifyRatio.toFixed(2)} — ${check(verifyRatio >= 0.7)}`);
     }
-    console.log(`  p99 ≤ 1.5 × bare Yoga's (${baseP99} ms): worst ${worstP99} ms = ${(worstP99 / baseP99).toFixed(2)}× — ${check(worstP99 <= 1.5 * baseP99)}`);
+    console.log(`  p99 ≤ 1.5 × bare Yoga's (${baseP99} ms): worst ${worstP99} ms (${worst.name}) = ${(worstP99 / baseP99).toFixed(2)}× — ${check(worstP99 <= 1.5 * baseP99)}`);
+    const read = summary.get(databaseRead);
+    if (read) console.log(`    (not a target: the row reading the database on every request, p99 ${read.p99} ms = ${(read.p99 / baseP99).toFixed(2)}×)`);
     console.log(`  idle RSS ≤ ${rssTarget} MB: ${fmt(Math.max(bootRss.keyward, loadedRss.keyward))} MB — ${check(Math.max(bootRss.keyward, loadedRss.keyward) <= rssTarget)}`);
     console.log(`  start to first answer < ${fmt(startTarget)} ms: ${fmt(keyward.startMs)} ms — ${check(keyward.startMs < startTarget)}`);
     console.log(`  cold verify p99 < 2 ms: ${c.p99.toFixed(2)} ms — ${check(c.p99 < 2)}`);
