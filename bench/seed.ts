@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
 import { KeyCache } from "../server/auth/cache.ts";
 import { KeyChanges } from "../server/auth/changes.ts";
 import { generateKey } from "../server/auth/key.ts";
-import { Verifier } from "../server/auth/verifier.ts";
 import type { Database } from "../server/db.ts";
 import { keylessChange } from "../server/domain/change.ts";
 import { createOrganization } from "../server/domain/organizations.ts";
@@ -99,78 +97,4 @@ export async function seedBench(db: Database, organizations: number): Promise<Be
   }
   await prisma.$executeRawUnsafe(`ANALYZE`);
   return { adminKey: bench.secret, memberKey: member.key, platformKey, tenantKeys };
-}
-
-export interface Percentiles {
-  p50: number;
-  p99: number;
-}
-
-export function percentiles(samples: number[]): Percentiles & { p90: number; max: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted.at(-1) ?? 0 };
-}
-
-export interface ColdVerify {
-  warm: ReturnType<typeof percentiles>;
-  cold: ReturnType<typeof percentiles>;
-  /** `SELECT 1` through the same Prisma client: the floor of any database read. */
-  roundTrip: ReturnType<typeof percentiles>;
-  /** Of the cold samples at or above p99: how many overlapped a garbage collection, and the GCs' total. */
-  tail: { samples: number; duringGc: number; gcMs: number; gcCount: number };
-}
-
-/**
- * `verify` from memory (warm), with the cache emptied before each call (cold: one query), and
- * the bare round trip, in this process. The cold tail is attributed: samples over p99 that
- * overlapped a GC pause (PerformanceObserver "gc" entries) are counted.
- */
-export async function verifyLatency(db: Database, keys: string[], rounds = 2_000): Promise<ColdVerify> {
-  const cache = new KeyCache();
-  const verifier = new Verifier(db.prisma, cache);
-  const gcs: PerformanceEntry[] = [];
-  const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
-  observer.observe({ entryTypes: ["gc"] });
-  const spans: Array<[number, number]> = [];
-  const measure = async (cold: boolean, record = false) => {
-    const samples: number[] = [];
-    for (let i = 0; i < rounds; i++) {
-      if (cold) cache.clear();
-      const key = keys[i % keys.length]!;
-      const started = performance.now();
-      const result = await verifier.verify(key);
-      const ended = performance.now();
-      samples.push(ended - started);
-      if (record) spans.push([started, ended]);
-      if (!result.ok) throw new Error(`verify failed: ${result.code}`);
-    }
-    return samples;
-  };
-  await measure(true);
-  // Every key in memory first (the cold runs above leave one).
-  await measure(false);
-  const warm = percentiles(await measure(false));
-  const coldSamples = await measure(true, true);
-  const roundTrip: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const started = performance.now();
-    await db.prisma.$queryRawUnsafe("SELECT 1");
-    roundTrip.push(performance.now() - started);
-  }
-  // GC entries are delivered asynchronously.
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  observer.disconnect();
-  const cold = percentiles(coldSamples);
-  const slow = spans.filter(([s, e]) => e - s >= cold.p99);
-  const duringGc = slow.filter(([s, e]) => gcs.some((g) => g.startTime < e && g.startTime + g.duration > s)).length;
-  const first = spans[0]?.[0] ?? 0;
-  const last = spans.at(-1)?.[1] ?? 0;
-  const inRun = gcs.filter((g) => g.startTime >= first && g.startTime <= last);
-  return {
-    warm,
-    cold,
-    roundTrip: percentiles(roundTrip),
-    tail: { samples: slow.length, duringGc, gcMs: inRun.reduce((a, g) => a + g.duration, 0), gcCount: inRun.length },
-  };
 }
