@@ -16,7 +16,8 @@ const Viewer = builder.objectRef<Principal>("Viewer").implement({
     apiKey: t.prismaField({
       type: ApiKey,
       nullable: true,
-      description: "The key that authenticated this request; null for a console session, which acts as its user.",
+      description:
+        "The key that authenticated this request; null for a console session, which acts as its user. Asked only for id, name, kind, environment and status, it is answered from what authentication verified, without reading the database.",
       resolve: async (query, principal, _args, { prisma }, info) => {
         if (principal.keyId === null) return null;
         // What authentication verified from memory is enough for these fields (a "which key am I"
