@@ -1,6 +1,8 @@
-// The bench's processes: a server (Keyward or bare Yoga) timed from spawn to its first answer, and its memory.
+// The bench's processes: a server (Keyward or bare Yoga) timed from spawn to its first answer, its
+// memory, and the bench's own scripts run apart from it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { freePort } from "../test/helpers/process.ts";
 
@@ -51,4 +53,18 @@ export async function serve(args: string[], env: Record<string, string>): Promis
 export function rssMb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/**
+ * Runs `bench/<script>` in a process of its own, handing it `spec` in `file` (its first argument),
+ * and answers the JSON it prints.
+ */
+export async function runScript<T>(script: string, file: string, spec: unknown): Promise<T> {
+  await writeFile(file, JSON.stringify(spec));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(root, "bench", script), file], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout!.on("data", (c: Buffer) => (out += c));
+    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`bench/${script} exited ${code}`))));
+  });
 }

@@ -5,13 +5,12 @@
 // with a key each, verified by the platform key in turn, default 1,000), BENCH_CONNECTIONS (default 32),
 // BENCH_ONLY (run only the scenarios whose name contains it, beside the baseline; targets whose rows did not run are skipped).
 // DATABASE_URL=postgresql://… benchmarks on PostgreSQL; otherwise on embedded PGlite in a temporary directory.
-import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../server/db.ts";
 import { startKeywardProcess } from "../test/helpers/process.ts";
-import { rssMb, serve, TYPENAME, type Served } from "./processes.ts";
+import { rssMb, runScript, serve, TYPENAME, type Served } from "./processes.ts";
 import { seedPolicyKeys } from "./policyKeys.ts";
 import { sdkDocument } from "./sdkDocument.ts";
 import { seedBench, seedLargeOrganization } from "./seed.ts";
@@ -47,38 +46,13 @@ const verifyBody = (key: string, selection = "valid code scopes") =>
 
 let loads = 0;
 
-/** autocannon in its own process (bench/load.ts), given its round in a file (a thousand bodies do not fit in argv). */
+/** autocannon in its own process (bench/load.ts); a thousand bodies do not fit in argv, hence the file. */
 async function load(url: string, scenario: Scenario): Promise<LoadResult> {
   const spec = { url: `${url}/graphql`, connections: CONNECTIONS, seconds: SECONDS, headers: scenario.headers, body: scenario.body, bodies: scenario.bodies };
-  const file = join(workDir, `load-${loads++}.json`);
-  await writeFile(file, JSON.stringify(spec));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(root, "bench", "load.ts"), file], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (c) => (out += c));
-    child.on("exit", (code) => {
-      if (code !== 0) return reject(new Error(`the load generator exited ${code}`));
-      const r = JSON.parse(out) as LoadResult & { non2xx: number; errors: number };
-      // A benchmark of error responses measures nothing: stop instead of printing it.
-      if (r.non2xx > 0 || r.errors > 0) return reject(new Error(`${scenario.name}: ${r.non2xx} non-2xx responses and ${r.errors} errors: the scenario is broken`));
-      resolve(r);
-    });
-  });
-}
-
-/** bench/verifyLatency.ts in a process of its own (see there why), given its keys in a file. */
-async function verifyInItsOwnProcess(spec: { databaseUrl?: string; dataDir: string; keys: string[] }): Promise<ColdVerify> {
-  const file = join(workDir, "verify.json");
-  await writeFile(file, JSON.stringify(spec));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(root, "bench", "verifyLatency.ts"), file], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (c) => (out += c));
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as ColdVerify) : reject(new Error(`bench/verifyLatency.ts exited ${code}`))));
-  });
+  const r = await runScript<LoadResult & { non2xx: number; errors: number }>("load.ts", join(workDir, `load-${loads++}.json`), spec);
+  // A benchmark of error responses measures nothing: stop instead of printing it.
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${scenario.name}: ${r.non2xx} non-2xx responses and ${r.errors} errors: the scenario is broken`);
+  return r;
 }
 
 const settle = (ms = 2_000) => new Promise((r) => setTimeout(r, ms));
@@ -110,7 +84,12 @@ async function httpBench(): Promise<void> {
     console.log("done");
     const policy = await seedPolicyKeys(db);
     await db.close();
-    const verify = await verifyInItsOwnProcess({ databaseUrl, dataDir, keys: keys.tenantKeys.length ? keys.tenantKeys : [keys.memberKey] });
+    // In a process of its own: see bench/verifyLatency.ts.
+    const verify = await runScript<ColdVerify>("verifyLatency.ts", join(workDir, "verify.json"), {
+      databaseUrl,
+      dataDir,
+      keys: keys.tenantKeys.length ? keys.tenantKeys : [keys.memberKey],
+    });
 
     const bare = await serve(["--import", "tsx", "bench/bareYoga.ts"], {});
     const keyward = await serve(["bin/keyward.mjs", "start"], env);
