@@ -33,7 +33,7 @@ export async function startKeyward(
     created && config.console
       ? await createSignInLink(db.prisma, config, { userId: created.user.id, organizationId: created.organization.id })
       : null;
-  const services = createServices(db.prisma, config, { logger });
+  const services = createServices(db, config, { logger });
   services.usage.start(config.usageFlushMs);
   services.keyLimits.ledger?.start(config.usageFlushMs);
   if (config.databaseUrl) await services.keyChanges.listen(config.databaseUrl);

@@ -6,8 +6,17 @@ import { PrismaClient } from "./generated/prisma/client.ts";
 import { migrate, type SqlConnection } from "./infra/migrate.ts";
 import { connectionOptions, openPool, Sockets, statementNames } from "./infra/postgres.ts";
 
+/**
+ * A statement through the driver adapter alone, without Prisma Client's query pipeline: rows as
+ * arrays, in the adapters' text forms (timestamps as ISO text, JSON as its text). For the read
+ * behind every cold verification (server/auth/keyRecords.ts); everything else uses `prisma`.
+ */
+export type DriverQueries = Pick<Awaited<ReturnType<PrismaPg["connect"]>>, "queryRaw">;
+
 export interface Database {
   prisma: PrismaClient;
+  /** The same database as `prisma`, through the same connections. */
+  driver: DriverQueries;
   kind: "pglite" | "postgresql";
   /** The names of the migrations applied while opening. */
   migrated: string[];
@@ -75,9 +84,11 @@ async function openPGlite({ dataDir, loadDataDir, onQuery }: DatabaseOptions): P
     exec: async (sql) => void (await pglite.exec(sql)),
     query: async <T>(sql: string, params?: unknown[]) => (await pglite.query<T>(sql, params)).rows,
   });
-  const prisma = prismaClient(new PrismaPGlite(pglite), onQuery);
+  const adapter = new PrismaPGlite(pglite);
+  const prisma = prismaClient(adapter, onQuery);
   return {
     prisma,
+    driver: traced(await adapter.connect(), onQuery),
     kind: "pglite",
     migrated,
     close: async () => {
@@ -107,13 +118,27 @@ async function openPostgres(connectionString: string, timeoutMs: number, prepare
   // Statements that repeat are prepared once per connection (parsed and planned once there).
   const adapter = new PrismaPg(pool, prepared ? { statementNameGenerator: statementNames() } : undefined);
   const prisma = prismaClient(adapter, onQuery, { ...transactionOptions, maxWait: timeoutMs });
+  const connection = await adapter.connect();
   return {
     prisma,
+    driver: traced(connection, onQuery),
     kind: "postgresql",
     migrated,
     close: async () => {
       await prisma.$disconnect();
+      await connection.dispose();
       await close();
+    },
+  };
+}
+
+/** Tells `onQuery` of the driver's statements too, as Prisma's query log tells it of the client's. */
+function traced(driver: DriverQueries, onQuery?: (sql: string) => void): DriverQueries {
+  if (!onQuery) return driver;
+  return {
+    queryRaw: (query) => {
+      onQuery(query.sql);
+      return driver.queryRaw(query);
     },
   };
 }

@@ -2,6 +2,7 @@ import { KeyCache } from "./auth/cache.ts";
 import { KeyChanges } from "./auth/changes.ts";
 import { Verifier } from "./auth/verifier.ts";
 import type { Config } from "./config.ts";
+import type { Database } from "./db.ts";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 import { createLogger, type Logger } from "./infra/logger.ts";
 import { createMetrics, type Metrics } from "./infra/metrics.ts";
@@ -23,7 +24,7 @@ export interface Services {
   metrics: Metrics;
 }
 
-export function createServices(prisma: PrismaClient, config: Config, overrides: Partial<Services> = {}): Services {
+export function createServices({ prisma, driver }: Pick<Database, "prisma" | "driver">, config: Config, overrides: Partial<Services> = {}): Services {
   const logger = overrides.logger ?? createLogger();
   const cache = overrides.verifier?.cache ?? new KeyCache();
   const metrics = overrides.metrics ?? createMetrics(cache, config.metrics);
@@ -32,7 +33,7 @@ export function createServices(prisma: PrismaClient, config: Config, overrides: 
     config,
     logger,
     usage: overrides.usage ?? new UsageTracker(prisma),
-    verifier: overrides.verifier ?? new Verifier(prisma, cache),
+    verifier: overrides.verifier ?? new Verifier(driver, cache),
     keyChanges:
       overrides.keyChanges ??
       new KeyChanges(cache, logger, { timeoutMs: config.databaseTimeoutMs, heartbeatMs: config.listenerHeartbeatMs, registry: metrics.registry }),

@@ -69,27 +69,23 @@ describe("authentication is served from memory", () => {
     const org = await seedOrganization();
     const member = await createKey(org.adminKey, {});
     const { db } = await testServer();
-    // The same database through a client whose first key read waits at a gate: the read is
+    // The same database through a driver whose first key read waits at a gate: the read is
     // in flight while the key is revoked and the change is announced.
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     let read!: () => void;
     const hasRead = new Promise<void>((resolve) => (read = resolve));
     let held = false;
-    const gated = db.prisma.$extends({
-      query: {
-        async $queryRaw({ args, query }) {
-          if (!held) {
-            held = true;
-            const rows = await query(args);
-            read();
-            await gate;
-            return rows;
-          }
-          return query(args);
-        },
+    const gated: typeof db.driver = {
+      async queryRaw(query) {
+        if (held) return db.driver.queryRaw(query);
+        held = true;
+        const rows = await db.driver.queryRaw(query);
+        read();
+        await gate;
+        return rows;
       },
-    }) as unknown as typeof db.prisma;
+    };
     const verifier = new Verifier(gated, new KeyCache());
     const before = verifier.verify(member.secret);
     await hasRead;
@@ -146,7 +142,7 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("across instances (PostgreSQL)
   it("a revocation on one instance is refused by another within milliseconds, and a lost listener flushes the cache", async () => {
     const { config } = await testServer();
     const db = await openDatabase({ databaseUrl: config.databaseUrl });
-    const other = createServices(db.prisma, config, { logger: createLogger("error") });
+    const other = createServices(db, config, { logger: createLogger("error") });
     await other.keyChanges.listen(config.databaseUrl!);
     const otherYoga = createKeywardYoga(other);
     const onOther = async (key: string) => {

@@ -35,7 +35,7 @@ async function database() {
     use: async <T>(fn: (on: { yoga: KeywardYoga; prisma: PrismaClient }) => Promise<T>) => {
       const db = await openDatabase({ dataDir });
       try {
-        const yoga = createKeywardYoga(createServices(db.prisma, loadConfig({}), { logger: createLogger("warn") }));
+        const yoga = createKeywardYoga(createServices(db, loadConfig({}), { logger: createLogger("warn") }));
         return await fn({ yoga, prisma: db.prisma });
       } finally {
         await db.close();

@@ -26,7 +26,7 @@ describe.runIf(onPostgres)("the database goes away", () => {
     await proxy.open();
     const databaseUrl = proxy.urlFor(process.env.DATABASE_URL!);
     const db = await openDatabase({ databaseUrl });
-    const services = createServices(db.prisma, loadConfig({ DATABASE_URL: databaseUrl }), { logger: createLogger("error") });
+    const services = createServices(db, loadConfig({ DATABASE_URL: databaseUrl }), { logger: createLogger("error") });
     const yoga = createKeywardYoga(services);
     const ask = async (path: string, query?: string, key?: string) => {
       const started = performance.now();
@@ -78,7 +78,7 @@ describe.skipIf(onPostgres)("the embedded database fails", () => {
   it("answers with a masked error, never the database's own, and logs it", async () => {
     const db = await openDatabase({ loadDataDir: new Blob([await readFile(inject("pgliteSnapshot"))]) });
     const lines: string[] = [];
-    const services = createServices(db.prisma, loadConfig({}), { logger: createLogger("error", (line) => lines.push(line)) });
+    const services = createServices(db, loadConfig({}), { logger: createLogger("error", (line) => lines.push(line)) });
     const yoga = createKeywardYoga(services);
     const { secret } = await createOrganization({ prisma: db.prisma }, { organizationName: "Failing", email: "failing@example.com" });
     await db.close();

@@ -103,10 +103,10 @@ describe("request metrics", () => {
   });
 
   it("record nothing with KEYWARD_METRICS=false, and /metrics is not served", async () => {
-    const { services } = await testServer();
+    const { services, db } = await testServer();
     const config = loadConfig({ KEYWARD_METRICS: "false" });
     // Built as the server builds its services, sharing only the database and key machinery.
-    const off = createServices(services.prisma, config, {
+    const off = createServices(db, config, {
       logger: createLogger("error"),
       verifier: services.verifier,
       usage: services.usage,

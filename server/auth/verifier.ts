@@ -1,9 +1,9 @@
-import type { PrismaClient } from "../generated/prisma/client.ts";
+import type { DriverQueries } from "../db.ts";
 import type { AuthFailureCode } from "../errors.ts";
 import type { KeyCache } from "./cache.ts";
-import { compileAllowlist } from "../domain/ipRanges.ts";
+import { loadKeyRecord } from "./keyRecords.ts";
 import type { KeyLimitsOfRecord, KeyPrincipal, KeyRecord, KeySummary, KeyTenant, PlatformPrincipal } from "./principal.ts";
-import { digestBytes, parseKey, secretMatches, type ParsedKey } from "./key.ts";
+import { parseKey, secretMatches, type ParsedKey } from "./key.ts";
 import { isPlatformScope } from "./platformScopes.ts";
 import { effectiveScopes } from "./scopes.ts";
 
@@ -23,7 +23,7 @@ export class Verifier {
   #loading = new Map<string, { epoch: number; record: Promise<KeyRecord | null> }>();
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly driver: DriverQueries,
     readonly cache: KeyCache,
   ) {}
 
@@ -49,7 +49,7 @@ export class Verifier {
     const epoch = this.cache.epoch();
     const inFlight = this.#loading.get(id);
     if (inFlight && inFlight.epoch === epoch) return inFlight.record;
-    const read = { epoch, record: loadKeyRecord(this.prisma, id) };
+    const read = { epoch, record: loadKeyRecord(this.driver, id) };
     this.#loading.set(id, read);
     return read.record
       .then((record) => {
@@ -103,67 +103,5 @@ function principalOf(key: KeyRecord, role: KeyPrincipal["role"]): KeyPrincipal |
     role,
     scopes: effectiveScopes(key.scopes, role),
     organizationWide: key.kind === "SERVICE" || role === "ADMIN",
-  };
-}
-
-interface KeyRow extends Omit<KeyRecord, "secretHash" | "previousSecretHash" | "previousSecretExpiresAt" | "expiresAt" | "principal" | "tenant" | "limits"> {
-  allowedIps: string[] | null;
-  rateLimit: number | null;
-  rateLimitWindowSeconds: number | null;
-  hasCredits: boolean;
-  secretHash: string;
-  previousSecretHash: string | null;
-  previousSecretExpiresAt: Date | null;
-  expiresAt: Date | null;
-  metadata: unknown;
-  organizationName: string | null;
-  organizationExternalId: string | null;
-  organizationMetadata: unknown;
-  ownerEmail: string | null;
-  ownerExternalId: string | null;
-}
-
-/**
- * One round trip: the key, its owner's role in the key's organization, and what a platform
- * verifying it is told (organization, owner, metadata), so a warm verification reads nothing.
- */
-async function loadKeyRecord(prisma: PrismaClient, id: string): Promise<KeyRecord | null> {
-  const rows = await prisma.$queryRaw<KeyRow[]>`
-    SELECT k."id", k."name", k."kind"::text AS "kind", k."environment"::text AS "environment",
-           k."organizationId", k."ownerId", k."scopes", COALESCE(k."permissions", ARRAY[]::text[]) AS "permissions", k."status"::text AS "status",
-           k."secretHash", k."previousSecretHash", k."previousSecretExpiresAt", k."expiresAt",
-           m."role"::text AS "ownerRole", k."metadata",
-           k."allowedIps", k."rateLimit", k."rateLimitWindowSeconds", k."creditsRemaining" IS NOT NULL AS "hasCredits",
-           o."name" AS "organizationName", o."externalId" AS "organizationExternalId", o."metadata" AS "organizationMetadata",
-           u."email" AS "ownerEmail", u."externalId" AS "ownerExternalId"
-    FROM "ApiKey" k
-    LEFT JOIN "Membership" m ON m."userId" = k."ownerId" AND m."organizationId" = k."organizationId"
-    LEFT JOIN "Organization" o ON o."id" = k."organizationId"
-    LEFT JOIN "User" u ON u."id" = k."ownerId" AND k."kind" = 'PERSONAL'
-    WHERE k."id" = ${id}`;
-  const row = rows[0];
-  if (!row) return null;
-  const { metadata, organizationName, organizationExternalId, organizationMetadata, ownerEmail, ownerExternalId, allowedIps, rateLimit, rateLimitWindowSeconds, hasCredits, ...key } = row;
-  const limits: KeyLimitsOfRecord = {
-    allowlist: allowedIps && allowedIps.length > 0 ? compileAllowlist(allowedIps) : null,
-    rateLimit: rateLimit !== null && rateLimitWindowSeconds !== null ? { limit: rateLimit, windowSeconds: rateLimitWindowSeconds } : null,
-    credits: hasCredits,
-  };
-  const tenant: KeyTenant | null =
-    key.organizationId === null || organizationName === null
-      ? null
-      : {
-          organization: { id: key.organizationId, name: organizationName, externalId: organizationExternalId, metadata: organizationMetadata },
-          owner: key.ownerId !== null && ownerEmail !== null ? { id: key.ownerId, email: ownerEmail, externalId: ownerExternalId } : null,
-          metadata,
-        };
-  return {
-    ...key,
-    tenant,
-    limits: limits.allowlist || limits.rateLimit || limits.credits ? limits : null,
-    secretHash: digestBytes(row.secretHash),
-    previousSecretHash: row.previousSecretHash === null ? null : digestBytes(row.previousSecretHash),
-    previousSecretExpiresAt: row.previousSecretExpiresAt?.getTime() ?? null,
-    expiresAt: row.expiresAt?.getTime() ?? null,
   };
 }

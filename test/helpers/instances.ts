@@ -47,7 +47,7 @@ export async function firstInstance(): Promise<Instance> {
 export async function secondInstance(databaseUrl: string, name = "instance 2"): Promise<OwnInstance> {
   const config = loadConfig({ KEYWARD_SIGNUP: "open", DATABASE_URL: databaseUrl });
   const db = await openDatabase({ databaseUrl });
-  const services = createServices(db.prisma, config, { logger: createLogger("warn"), rateLimits: generousRateLimits() });
+  const services = createServices(db, config, { logger: createLogger("warn"), rateLimits: generousRateLimits() });
   await services.keyChanges.listen(databaseUrl);
   return {
     ...instance(name, createKeywardYoga(services), services),

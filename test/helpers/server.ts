@@ -47,7 +47,7 @@ async function start(): Promise<TestServer> {
       : { loadDataDir: new Blob([await readFile(snapshot)]), onQuery },
   );
   // No usage flush timer: tests flush explicitly when they need the database to see usage.
-  const services = createServices(db.prisma, config, { logger: createLogger("warn"), rateLimits: generousRateLimits() });
+  const services = createServices(db, config, { logger: createLogger("warn"), rateLimits: generousRateLimits() });
   if (config.databaseUrl) await services.keyChanges.listen(config.databaseUrl);
   return { yoga: createKeywardYoga(services), db, services, usage: services.usage, config };
 }
