@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
 import { KeyCache } from "../server/auth/cache.ts";
+import { keyRecords } from "../server/auth/keyRecords.ts";
 import { Verifier } from "../server/auth/verifier.ts";
 import { openDatabase, type Database } from "../server/db.ts";
 
@@ -22,7 +23,7 @@ export function percentiles(samples: number[]): Percentiles & { p90: number; max
 export interface ColdVerify {
   warm: ReturnType<typeof percentiles>;
   cold: ReturnType<typeof percentiles>;
-  /** `SELECT 1` through the driver adapter, as the cold read goes: the floor of that read. */
+  /** `SELECT $1` through the driver adapter, as the cold read goes (prepared): the floor of that read. */
   roundTrip: ReturnType<typeof percentiles>;
   /** `SELECT 1` through Prisma Client, as every other read goes. */
   clientRoundTrip: ReturnType<typeof percentiles>;
@@ -38,7 +39,7 @@ export interface ColdVerify {
  */
 export async function verifyLatency(db: Database, keys: string[], rounds = 2_000): Promise<ColdVerify> {
   const cache = new KeyCache();
-  const verifier = new Verifier(db.driver, cache);
+  const verifier = new Verifier(keyRecords(db), cache);
   const gcs: PerformanceEntry[] = [];
   const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
   observer.observe({ entryTypes: ["gc"] });
@@ -71,7 +72,8 @@ export async function verifyLatency(db: Database, keys: string[], rounds = 2_000
     }
     return percentiles(samples);
   };
-  const roundTrip = await timed(() => db.driver.queryRaw({ sql: "SELECT 1", args: [], argTypes: [] }));
+  const bare = db.byKeyId("SELECT $1::text");
+  const roundTrip = await timed(() => bare(keys[0]!.split("_")[2]!));
   const clientRoundTrip = await timed(() => db.prisma.$queryRawUnsafe("SELECT 1"));
   // GC entries are delivered asynchronously.
   await new Promise((resolve) => setTimeout(resolve, 100));

@@ -3,20 +3,18 @@ import type { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
 import type { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { byKeyIdOnPGlite, byKeyIdOnPostgres, type ByKeyId } from "./infra/driverStatements.ts";
 import { migrate, type SqlConnection } from "./infra/migrate.ts";
 import { connectionOptions, openPool, Sockets, statementNames } from "./infra/postgres.ts";
 
-/**
- * A statement through the driver adapter alone, without Prisma Client's query pipeline: rows as
- * arrays, in the adapters' text forms (timestamps as ISO text, JSON as its text). For the read
- * behind every cold verification (server/auth/keyRecords.ts); everything else uses `prisma`.
- */
-export type DriverQueries = Pick<Awaited<ReturnType<PrismaPg["connect"]>>, "queryRaw">;
-
 export interface Database {
   prisma: PrismaClient;
-  /** The same database as `prisma`, through the same connections. */
-  driver: DriverQueries;
+  /**
+   * The same database through the driver adapter alone, for the read behind every cold
+   * verification (server/auth/keyRecords.ts): Prisma Client's query pipeline allocated ~50 KB per
+   * statement against the adapter's ~25 KB. Everything else uses `prisma`.
+   */
+  byKeyId: ByKeyId;
   kind: "pglite" | "postgresql";
   /** The names of the migrations applied while opening. */
   migrated: string[];
@@ -88,7 +86,7 @@ async function openPGlite({ dataDir, loadDataDir, onQuery }: DatabaseOptions): P
   const prisma = prismaClient(adapter, onQuery);
   return {
     prisma,
-    driver: traced(await adapter.connect(), onQuery),
+    byKeyId: byKeyIdOnPGlite(await adapter.connect(), onQuery),
     kind: "pglite",
     migrated,
     close: async () => {
@@ -121,24 +119,13 @@ async function openPostgres(connectionString: string, timeoutMs: number, prepare
   const connection = await adapter.connect();
   return {
     prisma,
-    driver: traced(connection, onQuery),
+    byKeyId: byKeyIdOnPostgres(connection, onQuery),
     kind: "postgresql",
     migrated,
     close: async () => {
       await prisma.$disconnect();
       await connection.dispose();
       await close();
-    },
-  };
-}
-
-/** Tells `onQuery` of the driver's statements too, as Prisma's query log tells it of the client's. */
-function traced(driver: DriverQueries, onQuery?: (sql: string) => void): DriverQueries {
-  if (!onQuery) return driver;
-  return {
-    queryRaw: (query) => {
-      onQuery(query.sql);
-      return driver.queryRaw(query);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { KeyCache } from "./auth/cache.ts";
 import { KeyChanges } from "./auth/changes.ts";
+import { keyRecords } from "./auth/keyRecords.ts";
 import { Verifier } from "./auth/verifier.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db.ts";
@@ -24,7 +25,7 @@ export interface Services {
   metrics: Metrics;
 }
 
-export function createServices({ prisma, driver }: Pick<Database, "prisma" | "driver">, config: Config, overrides: Partial<Services> = {}): Services {
+export function createServices({ prisma, byKeyId }: Pick<Database, "prisma" | "byKeyId">, config: Config, overrides: Partial<Services> = {}): Services {
   const logger = overrides.logger ?? createLogger();
   const cache = overrides.verifier?.cache ?? new KeyCache();
   const metrics = overrides.metrics ?? createMetrics(cache, config.metrics);
@@ -33,7 +34,7 @@ export function createServices({ prisma, driver }: Pick<Database, "prisma" | "dr
     config,
     logger,
     usage: overrides.usage ?? new UsageTracker(prisma),
-    verifier: overrides.verifier ?? new Verifier(driver, cache),
+    verifier: overrides.verifier ?? new Verifier(keyRecords({ byKeyId }), cache),
     keyChanges:
       overrides.keyChanges ??
       new KeyChanges(cache, logger, { timeoutMs: config.databaseTimeoutMs, heartbeatMs: config.listenerHeartbeatMs, registry: metrics.registry }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatKey, randomBase62 } from "../server/auth/key.ts";
 import { KeyCache } from "../server/auth/cache.ts";
+import { keyRecords, type KeyRecords } from "../server/auth/keyRecords.ts";
 import { Verifier } from "../server/auth/verifier.ts";
 import { openDatabase } from "../server/db.ts";
 import { createServices } from "../server/services.ts";
@@ -69,22 +70,21 @@ describe("authentication is served from memory", () => {
     const org = await seedOrganization();
     const member = await createKey(org.adminKey, {});
     const { db } = await testServer();
-    // The same database through a driver whose first key read waits at a gate: the read is
+    // The same database through a reader whose first key read waits at a gate: the read is
     // in flight while the key is revoked and the change is announced.
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     let read!: () => void;
     const hasRead = new Promise<void>((resolve) => (read = resolve));
     let held = false;
-    const gated: typeof db.driver = {
-      async queryRaw(query) {
-        if (held) return db.driver.queryRaw(query);
-        held = true;
-        const rows = await db.driver.queryRaw(query);
-        read();
-        await gate;
-        return rows;
-      },
+    const records = keyRecords(db);
+    const gated: KeyRecords = async (keyId) => {
+      if (held) return records(keyId);
+      held = true;
+      const record = await records(keyId);
+      read();
+      await gate;
+      return record;
     };
     const verifier = new Verifier(gated, new KeyCache());
     const before = verifier.verify(member.secret);

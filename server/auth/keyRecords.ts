@@ -1,5 +1,5 @@
 import type { ApiKeyEnvironment, ApiKeyKind, ApiKeyStatus, Role } from "../generated/prisma/client.ts";
-import type { DriverQueries } from "../db.ts";
+import type { Database } from "../db.ts";
 import { compileAllowlist } from "../domain/ipRanges.ts";
 import { digestBytes } from "./key.ts";
 import type { KeyLimitsOfRecord, KeyRecord, KeyTenant } from "./principal.ts";
@@ -51,18 +51,24 @@ type KeyRowValues = [
   ownerExternalId: string | null,
 ];
 
-const ID_ARGUMENT = [{ scalarType: "string", arity: "scalar" }] as const;
+/** Reads a key's record by its id; `null` when there is no such key. */
+export type KeyRecords = (keyId: string) => Promise<KeyRecord | null>;
 
 /**
  * The read behind every cold verification, through the driver adapter rather than Prisma
- * Client: the client's query pipeline allocated ~50 KB per statement against the adapter's
- * ~25 KB, and on these machines each young-generation collection that this brings on sooner
- * holds a verification for 2–5 ms (`npm run bench` reports the cold verification's tail).
+ * Client (`Database.byKeyId`): fewer allocations, so fewer young-generation collections, each
+ * of which holds a verification for 2–5 ms on these machines; and planned once, on PGlite too
+ * (`npm run bench` reports the cold verification and its tail).
  */
-export async function loadKeyRecord(driver: DriverQueries, keyId: string): Promise<KeyRecord | null> {
-  const { rows } = await driver.queryRaw({ sql: KEY_RECORD, args: [keyId], argTypes: [...ID_ARGUMENT] });
-  const row = rows[0] as KeyRowValues | undefined;
-  if (!row) return null;
+export function keyRecords(db: Pick<Database, "byKeyId">): KeyRecords {
+  const read = db.byKeyId(KEY_RECORD);
+  return async (keyId) => {
+    const [row] = (await read(keyId)) as KeyRowValues[];
+    return row ? keyRecord(row) : null;
+  };
+}
+
+function keyRecord(row: KeyRowValues): KeyRecord {
   const [
     id,
     name,

@@ -1,7 +1,6 @@
-import type { DriverQueries } from "../db.ts";
 import type { AuthFailureCode } from "../errors.ts";
 import type { KeyCache } from "./cache.ts";
-import { loadKeyRecord } from "./keyRecords.ts";
+import type { KeyRecords } from "./keyRecords.ts";
 import type { KeyLimitsOfRecord, KeyPrincipal, KeyRecord, KeySummary, KeyTenant, PlatformPrincipal } from "./principal.ts";
 import { parseKey, secretMatches, type ParsedKey } from "./key.ts";
 import { isPlatformScope } from "./platformScopes.ts";
@@ -23,7 +22,7 @@ export class Verifier {
   #loading = new Map<string, { epoch: number; record: Promise<KeyRecord | null> }>();
 
   constructor(
-    private readonly driver: DriverQueries,
+    private readonly read: KeyRecords,
     readonly cache: KeyCache,
   ) {}
 
@@ -49,7 +48,7 @@ export class Verifier {
     const epoch = this.cache.epoch();
     const inFlight = this.#loading.get(id);
     if (inFlight && inFlight.epoch === epoch) return inFlight.record;
-    const read = { epoch, record: loadKeyRecord(this.driver, id) };
+    const read = { epoch, record: this.read(id) };
     this.#loading.set(id, read);
     return read.record
       .then((record) => {
