@@ -1,6 +1,7 @@
 // The read behind every cold verification goes through the driver adapter and maps its columns by
 // position (server/auth/keyRecords.ts): every column it reads is set here to something other than
 // its default and compared with what Prisma Client reads of the same rows, on both databases.
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { digestBytes } from "../server/auth/key.ts";
 import { keyRecords } from "../server/auth/keyRecords.ts";
@@ -29,8 +30,10 @@ describe("a key's record, read through the driver adapter", () => {
         creditsRemaining: 3,
       },
     });
-    await db.prisma.organization.update({ where: { id: org.organization.id }, data: { externalId: "acct_1", metadata: { tier: 2 } } });
-    await db.prisma.user.update({ where: { id: org.user.id }, data: { externalId: "user_1" } });
+    // External ids are unique: the PostgreSQL run's database outlives a run.
+    const [accountId, userId] = [`acct_${randomUUID()}`, `user_${randomUUID()}`];
+    await db.prisma.organization.update({ where: { id: org.organization.id }, data: { externalId: accountId, metadata: { tier: 2 } } });
+    await db.prisma.user.update({ where: { id: org.user.id }, data: { externalId: userId } });
 
     const record = await keyRecords(db)(id);
     const row = await db.prisma.apiKey.findUniqueOrThrow({ where: { id }, include: { organization: true, owner: true } });
@@ -50,8 +53,8 @@ describe("a key's record, read through the driver adapter", () => {
       previousSecretExpiresAt: previousSecretExpiresAt.getTime(),
       expiresAt: expiresAt.getTime(),
       tenant: {
-        organization: { id: org.organization.id, name: row.organization!.name, externalId: "acct_1", metadata: { tier: 2 } },
-        owner: { id: org.user.id, email: row.owner!.email, externalId: "user_1" },
+        organization: { id: org.organization.id, name: row.organization!.name, externalId: accountId, metadata: { tier: 2 } },
+        owner: { id: org.user.id, email: row.owner!.email, externalId: userId },
         metadata: row.metadata,
       },
       limits: { rateLimit: { limit: 7, windowSeconds: 60 }, credits: true },
