@@ -55,6 +55,7 @@ let loads = 0;
  */
 async function idleRss(keyward: Served, bare: Served, loaded: number): Promise<{ keyward: number; bare: number; givenBackAfterS: number | null }> {
   let givenBackAfterS: number | null = null;
+  // Counted from the end of the load: the 2 s figure was read after `settle()`.
   for (let s = 3; s <= IDLE_SECONDS; s++) {
     await settle(1_000);
     if (givenBackAfterS === null && rssMb(keyward.child.pid) < 0.9 * loaded) givenBackAfterS = s;

@@ -22,7 +22,7 @@ export class Verifier {
   #loading = new Map<string, { epoch: number; record: Promise<KeyRecord | null> }>();
 
   constructor(
-    private readonly read: KeyRecords,
+    private readonly records: KeyRecords,
     readonly cache: KeyCache,
   ) {}
 
@@ -48,7 +48,7 @@ export class Verifier {
     const epoch = this.cache.epoch();
     const inFlight = this.#loading.get(id);
     if (inFlight && inFlight.epoch === epoch) return inFlight.record;
-    const read = { epoch, record: this.read(id) };
+    const read = { epoch, record: this.records(id) };
     this.#loading.set(id, read);
     return read.record
       .then((record) => {
