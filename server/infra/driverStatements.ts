@@ -10,7 +10,9 @@ export type DriverConnection = Pick<Awaited<ReturnType<PrismaPg["connect"]>>, "q
  */
 export type ByKeyId = (sql: string) => (keyId: string) => Promise<unknown[][]>;
 
-const TEXT_ARGUMENT = [{ scalarType: "string", arity: "scalar" }] as const;
+type ArgTypes = Parameters<DriverConnection["queryRaw"]>[0]["argTypes"];
+const TEXT_ARGUMENT: ArgTypes = [{ scalarType: "string", arity: "scalar" }];
+const NO_ARGUMENTS: ArgTypes = [];
 
 /**
  * PostgreSQL: a statement with a bind parameter; the adapter's statement names
@@ -19,7 +21,7 @@ const TEXT_ARGUMENT = [{ scalarType: "string", arity: "scalar" }] as const;
 export function byKeyIdOnPostgres(driver: DriverConnection, onQuery?: (sql: string) => void): ByKeyId {
   return (sql) => async (keyId) => {
     onQuery?.(sql);
-    return (await driver.queryRaw({ sql, args: [keyId], argTypes: [...TEXT_ARGUMENT] })).rows;
+    return (await driver.queryRaw({ sql, args: [keyId], argTypes: TEXT_ARGUMENT })).rows;
   };
 }
 
@@ -38,7 +40,7 @@ export function byKeyIdOnPGlite(driver: DriverConnection, onQuery?: (sql: string
     const name = `keyward_by_key_id_${statements++}`;
     let prepared: Promise<unknown> | undefined;
     const prepare = () =>
-      (prepared ??= driver.queryRaw({ sql: `PREPARE ${name}(text) AS ${sql}`, args: [], argTypes: [] }).catch((error: unknown) => {
+      (prepared ??= driver.queryRaw({ sql: `PREPARE ${name}(text) AS ${sql}`, args: [], argTypes: NO_ARGUMENTS }).catch((error: unknown) => {
         prepared = undefined;
         throw error;
       }));
@@ -46,7 +48,7 @@ export function byKeyIdOnPGlite(driver: DriverConnection, onQuery?: (sql: string
       onQuery?.(sql);
       if (!KEY_ID.test(keyId)) return [];
       await prepare();
-      return (await driver.queryRaw({ sql: `EXECUTE ${name}('${keyId}')`, args: [], argTypes: [] })).rows;
+      return (await driver.queryRaw({ sql: `EXECUTE ${name}('${keyId}')`, args: [], argTypes: NO_ARGUMENTS })).rows;
     };
   };
 }
