@@ -71,12 +71,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 async function openPGlite({ dataDir, loadDataDir, onQuery }: DatabaseOptions): Promise<Database> {
   const unlock = dataDir ? await lockDataDir(dataDir) : async () => undefined;
   // Each database's driver is loaded only when it is the one in use.
-  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
+  const [{ AdapterPGlite }, { PrismaPGlite }] = await Promise.all([import("./infra/pglite.ts"), import("pglite-prisma-adapter")]);
   // PGlite's Postgres starts with shared_buffers at 128 MB and touches all of it: ~120 MB of the
   // process's memory for a cache a key service's working set never fills. 32 MB measured the same
   // RSS as 8 or 16 MB (~240 MB open, against ~360 MB) and opens faster.
-  const startParams = [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"];
-  const pglite = new PGlite(dataDir, { startParams, ...(loadDataDir ? { loadDataDir } : {}) });
+  const startParams = [...AdapterPGlite.defaultStartParams, "-c", "shared_buffers=32MB"];
+  const pglite = new AdapterPGlite(dataDir, { startParams, ...(loadDataDir ? { loadDataDir } : {}) });
   await pglite.waitReady;
   const migrated = await migrate({
     exec: async (sql) => void (await pglite.exec(sql)),
