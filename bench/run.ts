@@ -174,20 +174,22 @@ async function httpBench(): Promise<void> {
 
     const base = results.get(baseline)!;
     const baseP99 = median(base.map((r) => r.p99));
-    console.log(`| server / scenario | requests/s | ratio to bare Yoga (rounds' range) | p50 ms | p99 ms (bare Yoga's) |`);
-    console.log(`|---|---:|---:|---:|---:|`);
-    const summary = new Map<Scenario, { rps: number; ratio: number; p50: number; p99: number }>();
+    console.log(`| server / scenario | requests/s | ratio to bare Yoga (rounds' range) | p50 ms | p99 ms (bare Yoga's) | p99 ratio (rounds' range) |`);
+    console.log(`|---|---:|---:|---:|---:|---:|`);
+    const summary = new Map<Scenario, { rps: number; ratio: number; p50: number; p99: number; p99Ratio: number }>();
     for (const s of all) {
       const runs = results.get(s)!;
       // Each round's ratio shares that moment's noise with its baseline; their median is reported.
       const ratios = runs.map((r, i) => r.rps / base[i]!.rps);
+      const p99Ratios = runs.map((r, i) => r.p99 / base[i]!.p99);
       const ratio = median(ratios);
-      const row = { rps: median(runs.map((r) => r.rps)), ratio, p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)) };
+      const p99Ratio = median(p99Ratios);
+      const row = { rps: median(runs.map((r) => r.rps)), ratio, p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), p99Ratio };
       summary.set(s, row);
       const name = s.server === "bare" ? s.name : `Keyward, ${s.name}`;
       // The rounds' spread beside the median, so one noisy round shows as noise.
-      const spread = s.server === "bare" ? "" : ` (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
-      console.log(`| ${name} | ${fmt(row.rps)} | ${row.ratio.toFixed(2)}${spread} | ${row.p50} | ${row.p99} (${baseP99}) |`);
+      const range = (values: number[]) => (s.server === "bare" ? "" : ` (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`);
+      console.log(`| ${name} | ${fmt(row.rps)} | ${row.ratio.toFixed(2)}${range(ratios)} | ${row.p50} | ${row.p99} (${baseP99}) | ${row.p99Ratio.toFixed(2)}${range(p99Ratios)} |`);
     }
 
     const db2 = databaseUrl ? "PostgreSQL" : "PGlite";
@@ -210,10 +212,13 @@ async function httpBench(): Promise<void> {
     );
 
     const check = (ok: boolean) => (ok ? "met" : "NOT met");
-    // Every row answered from memory; a row that waits on the database each request is reported beside it.
-    const ran = [...summary.keys()].filter((s) => s !== baseline && s !== databaseRead);
-    const worst = ran.reduce((a, b) => (summary.get(b)!.p99 > summary.get(a)!.p99 ? b : a));
-    const worstP99 = summary.get(worst)!.p99;
+    // Every row answered from memory; a row that waits on the database each request is reported
+    // beside it: the row reading a key's column, and on PostgreSQL the key whose every use is
+    // counted by a statement there (rate limit and credits shared by every instance).
+    const databaseRows = databaseUrl ? [databaseRead, policyKey] : [databaseRead];
+    const ran = [...summary.keys()].filter((s) => s !== baseline && !databaseRows.includes(s));
+    const worst = ran.reduce((a, b) => (summary.get(b)!.p99Ratio > summary.get(a)!.p99Ratio ? b : a));
+    const worstRatio = summary.get(worst)!.p99Ratio;
     const rssTarget = databaseUrl ? 150 : 350;
     const startTarget = databaseUrl ? 1_000 : 2_000;
     console.log(`\ntargets:`);
@@ -224,9 +229,11 @@ async function httpBench(): Promise<void> {
       const verifyRatio = Math.min(...verifyRatios);
       console.log(`  verifyApiKey ≥ 0.7 (the lower of the two): ${verifyRatio.toFixed(2)} — ${check(verifyRatio >= 0.7)}`);
     }
-    console.log(`  p99 ≤ 1.5 × bare Yoga's (${baseP99} ms): worst ${worstP99} ms (${worst.name}) = ${(worstP99 / baseP99).toFixed(2)}× — ${check(worstP99 <= 1.5 * baseP99)}`);
-    const read = summary.get(databaseRead);
-    if (read) console.log(`    (not a target: the row reading the database on every request, p99 ${read.p99} ms = ${(read.p99 / baseP99).toFixed(2)}×)`);
+    console.log(`  p99 ≤ 1.5 × bare Yoga's, in the same round (median of the rounds): worst ${worstRatio.toFixed(2)}× (${worst.name}) — ${check(worstRatio <= 1.5)}`);
+    for (const s of databaseRows) {
+      const row = summary.get(s);
+      if (row) console.log(`    (not a target, waits on the database on every request: ${s.name}, p99 ${row.p99Ratio.toFixed(2)}×)`);
+    }
     const idleMax = Math.max(bootRss.keyward, idle.keyward);
     console.log(`  idle RSS ≤ ${rssTarget} MB (after boot, and ${IDLE_SECONDS} s after the load): ${fmt(idleMax)} MB — ${check(idleMax <= rssTarget)}`);
     console.log(`  start to first answer < ${fmt(startTarget)} ms: ${fmt(keyward.startMs)} ms — ${check(keyward.startMs < startTarget)}`);
