@@ -10,9 +10,10 @@ import { connectionOptions, openPool, Sockets, statementNames } from "./infra/po
 export interface Database {
   prisma: PrismaClient;
   /**
-   * The same database through the driver adapter alone, for the read behind every cold
-   * verification (server/auth/keyRecords.ts): Prisma Client's query pipeline allocated ~50 KB per
-   * statement against the adapter's ~25 KB. Everything else uses `prisma`.
+   * The same database without Prisma Client, for the read behind every cold verification
+   * (server/auth/keyRecords.ts): on PostgreSQL through the driver adapter (Prisma Client's query
+   * pipeline allocated ~50 KB per statement against the adapter's ~25 KB), on PGlite through its
+   * own `exec`. Everything else uses `prisma`.
    */
   byKeyId: ByKeyId;
   kind: "pglite" | "postgresql";
@@ -86,7 +87,7 @@ async function openPGlite({ dataDir, loadDataDir, onQuery }: DatabaseOptions): P
   const prisma = prismaClient(adapter, onQuery);
   return {
     prisma,
-    byKeyId: byKeyIdOnPGlite(await adapter.connect(), onQuery),
+    byKeyId: byKeyIdOnPGlite(pglite, onQuery),
     kind: "pglite",
     migrated,
     close: async () => {

@@ -4,18 +4,23 @@ import { compileAllowlist } from "../domain/ipRanges.ts";
 import { digestBytes } from "./key.ts";
 import type { KeyLimitsOfRecord, KeyRecord, KeyTenant } from "./principal.ts";
 
+/** A `timestamp(3)` column (UTC, as Prisma writes it) as ISO 8601 text. */
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
 /**
  * One round trip: the key, its owner's role in the key's organization, and what a platform
  * verifying it is told (organization, owner, metadata), so a warm verification reads nothing.
- * The columns are read by position: `KeyRowValues` follows this list.
+ * The columns are read by position: `KeyRowValues` follows this list. Timestamps and JSON come
+ * as text (see `ByKeyId`).
  */
 const KEY_RECORD = `
   SELECT k."id", k."name", k."kind"::text, k."environment"::text, k."organizationId", k."ownerId",
          k."scopes", COALESCE(k."permissions", ARRAY[]::text[]), k."status"::text,
-         k."secretHash", k."previousSecretHash", k."previousSecretExpiresAt", k."expiresAt",
-         m."role"::text, k."metadata",
+         k."secretHash", k."previousSecretHash",
+         to_char(k."previousSecretExpiresAt", ${ISO}), to_char(k."expiresAt", ${ISO}),
+         m."role"::text, k."metadata"::text,
          k."allowedIps", k."rateLimit", k."rateLimitWindowSeconds", k."creditsRemaining" IS NOT NULL,
-         o."name", o."externalId", o."metadata",
+         o."name", o."externalId", o."metadata"::text,
          u."email", u."externalId"
   FROM "ApiKey" k
   LEFT JOIN "Membership" m ON m."userId" = k."ownerId" AND m."organizationId" = k."organizationId"
@@ -23,7 +28,7 @@ const KEY_RECORD = `
   LEFT JOIN "User" u ON u."id" = k."ownerId" AND k."kind" = 'PERSONAL'
   WHERE k."id" = $1`;
 
-/** As both driver adapters answer them: timestamps as ISO text, JSON as its text, arrays parsed. */
+/** As both databases answer them: timestamps as ISO text, JSON as its text, arrays parsed. */
 type KeyRowValues = [
   id: string,
   name: string,
@@ -55,10 +60,10 @@ type KeyRowValues = [
 export type KeyRecords = (keyId: string) => Promise<KeyRecord | null>;
 
 /**
- * The read behind every cold verification, through the driver adapter rather than Prisma
- * Client (`Database.byKeyId`): fewer allocations, so fewer young-generation collections, each
- * of which holds a verification for 2–5 ms on these machines; and planned once, on PGlite too
- * (`npm run bench` reports the cold verification and its tail).
+ * The read behind every cold verification, without Prisma Client (`Database.byKeyId`): fewer
+ * allocations, so fewer young-generation collections, each of which holds a verification for
+ * 2–5 ms on these machines; and planned once, on PGlite too (`npm run bench` reports the cold
+ * verification and its tail).
  */
 export function keyRecords(db: Pick<Database, "byKeyId">): KeyRecords {
   const read = db.byKeyId(KEY_RECORD);
