@@ -206,7 +206,7 @@ async function httpBench(): Promise<void> {
     console.log(`\nverify() in a process of its own (bench/verifyLatency.ts): warm p50 ${verify.warm.p50.toFixed(4)} ms, p99 ${verify.warm.p99.toFixed(4)} ms`);
     console.log(`verify cold (cache emptied before each, one query): p50 ${c.p50.toFixed(3)}, p90 ${c.p90.toFixed(3)}, p99 ${c.p99.toFixed(3)}, max ${c.max.toFixed(2)} ms`);
     console.log(
-      `  the floor, timed after each cold one: SELECT $1 through the driver adapter, prepared (as the cold read goes): p50 ${verify.roundTrip.p50.toFixed(3)}, p99 ${verify.roundTrip.p99.toFixed(3)} ms; ` +
+      `  the floor, timed after each cold one: SELECT $1 prepared, as the cold read goes (PostgreSQL: the driver adapter; PGlite: exec): p50 ${verify.roundTrip.p50.toFixed(3)}, p99 ${verify.roundTrip.p99.toFixed(3)} ms; ` +
         `through Prisma Client (timed apart): p50 ${verify.clientRoundTrip.p50.toFixed(3)}, p99 ${verify.clientRoundTrip.p99.toFixed(3)} ms;\n  ` +
         `the tail: ${verify.tail.duringGc} of the ${verify.tail.samples} samples ≥ p99 overlapped a GC pause (${verify.tail.gcCount} GCs, ${verify.tail.gcMs.toFixed(1)} ms in the cold run, its round trips included)`,
     );

@@ -23,7 +23,7 @@ export function percentiles(samples: number[]): Percentiles & { p90: number; max
 export interface ColdVerify {
   warm: ReturnType<typeof percentiles>;
   cold: ReturnType<typeof percentiles>;
-  /** `SELECT $1` through the driver adapter, as the cold read goes (prepared): the floor of that read. */
+  /** `SELECT $1` as the cold read goes (`Database.byKeyId`, prepared): the floor of that read. */
   roundTrip: ReturnType<typeof percentiles>;
   /** `SELECT 1` through Prisma Client, as every other read goes. */
   clientRoundTrip: ReturnType<typeof percentiles>;
@@ -33,7 +33,7 @@ export interface ColdVerify {
 
 /**
  * `verify` from memory (warm), with the cache emptied before each call (cold: one query), and
- * after each cold one the bare round trip through the driver adapter (as the cold read goes);
+ * after each cold one the bare round trip its read makes (`Database.byKeyId`);
  * then the same through Prisma Client, in this process. The cold tail is attributed: samples over p99
  * that overlapped a GC pause (PerformanceObserver "gc" entries) are counted.
  */
