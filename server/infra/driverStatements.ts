@@ -1,7 +1,7 @@
 import type { PGlite } from "@electric-sql/pglite";
 import type { PrismaPg } from "@prisma/adapter-pg";
 
-/** A driver adapter's connection (both adapters answer the same shapes). */
+/** The PostgreSQL driver adapter's connection, for the read without Prisma Client. */
 export type DriverConnection = Pick<Awaited<ReturnType<PrismaPg["connect"]>>, "queryRaw">;
 
 /**
